@@ -1,0 +1,50 @@
+"""fad: functional reverse-mode automatic differentiation for NumPy code.
+
+Every primitive is an immutable record pairing a forward function with its
+vector-Jacobian product, the curried ``j : (x -> y) -> (y, ybar, x) -> xbar`` of the
+note; every transform is a pure function that builds a tape and folds it backward.
+
+>>> import fad
+>>> import fad.numpy as np
+>>> fad.grad(np.tanh)(0.0)
+1.0
+>>> fad.grad(fad.grad(lambda x: x ** 3))(2.0)
+12.0
+"""
+
+from fad.core import Entry, Primitive, Tape, primitive
+from fad.transforms import (
+    checkpoint,
+    elementwise_grad,
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    pullback,
+    stop_gradient,
+    tape,
+    value_and_grad,
+    vjp,
+)
+
+__all__ = [
+    "Primitive",
+    "primitive",
+    "Entry",
+    "Tape",
+    "vjp",
+    "pullback",
+    "jvp",
+    "grad",
+    "value_and_grad",
+    "elementwise_grad",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "stop_gradient",
+    "checkpoint",
+    "tape",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,479 @@
+"""The core of fad: primitives as records, tracing, the tape, and the backward fold.
+
+A function is differentiated by running it on *traced* values. Every primitive applied
+to a traced value appends one :class:`Entry` to the tape of the transform that traced it,
+storing the value it computed (the forward pass). The backward pass is a fold over the
+reversed tape that computes every node's cotangent exactly once, with each primitive's
+vector-Jacobian product, written as the curried higher-order function of the note::
+
+    j : (x -> y) -> (y, ybar, x) -> xbar        j(exp)(y, ybar, x) = y * ybar
+
+The VJP contract, stated once: for a primitive ``f`` with ``y = f(x1, ..., xn)`` and a
+cotangent ``ybar`` of ``y``, ``f.vjp(y, ybar, x1, ..., xn)`` returns the tuple
+``(x1bar, ..., xnbar)`` with ``xibar = ybar . dy/dxi`` (``None`` for an input that has no
+derivative). It is linear in ``ybar`` and written with fad's own functions, so it can be
+differentiated again.
+
+There is no module-level mutable state. Each transform invocation makes its own
+:class:`Trace`; when traced values of several transforms meet, the innermost one is read
+off the Python call stack (see :func:`innermost`), which is the dynamic nesting order.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Primitive",
+    "primitive",
+    "Box",
+    "Trace",
+    "Entry",
+    "Tape",
+    "bottom",
+    "run",
+    "backward",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Primitives: immutable records pairing a forward function with its curried VJP
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Primitive:
+    """An elementary operation: a forward function and its vector-Jacobian product.
+
+    ``fwd(*xs, **params) -> y`` computes the value; ``vjp(y, ybar, *xs, **params)``
+    returns one cotangent per positional input. ``params`` are keyword arguments that
+    are not differentiated (an axis, a shape, an index). ``vjp_parts``, when present,
+    holds one rule per input so that the backward pass computes only the cotangents of
+    inputs that are traced. With ``multiple_results`` the forward function returns a
+    tuple and ``ybar`` is a tuple of the same length.
+
+    >>> import numpy
+    >>> exp = primitive(numpy.exp, lambda y, ybar, x: (y * ybar,), name="exp")
+    >>> float(exp(0.0))
+    1.0
+    >>> exp.vjp(1.0, 2.0, 0.0)
+    (2.0,)
+    """
+
+    name: str
+    fwd: Callable[..., Any]
+    vjp: Callable[..., tuple]
+    vjp_parts: tuple[Callable[..., Any] | None, ...] | None = None
+    multiple_results: bool = False
+
+    def __call__(self, *xs: Any, **params: Any) -> Any:
+        for x in xs:
+            if isinstance(x, Box):
+                return bind(self, xs, params)
+        return self.fwd(*xs, **params)  # untraced: the plain function, nothing recorded
+
+    def __repr__(self) -> str:
+        return f"<fad primitive {self.name}>"
+
+
+def _join_parts(parts: tuple) -> Callable[..., tuple]:
+    """The VJP ``(y, ybar, *xs) -> (x1bar, ..., xnbar)`` made of one rule per input."""
+
+    def vjp(y: Any, ybar: Any, *xs: Any, **params: Any) -> tuple:
+        return tuple(None if part is None else part(y, ybar, *xs, **params) for part in parts)
+
+    return vjp
+
+
+def primitive(
+    fwd: Callable[..., Any],
+    vjp: Callable[..., tuple] | tuple,
+    name: str | None = None,
+    *,
+    multiple_results: bool = False,
+) -> Primitive:
+    """Build a :class:`Primitive` from a forward function and its VJP.
+
+    ``vjp`` is either the curried closure ``vjp(y, ybar, *xs) -> tuple`` or a tuple of
+    rules, one per input, each ``(y, ybar, *xs) -> xbar`` (``None`` for an input with
+    no derivative); the tuple form lets the backward pass skip untraced inputs.
+
+    >>> import numpy
+    >>> square = primitive(numpy.square, lambda y, ybar, x: (2 * x * ybar,))
+    >>> square.name, float(square(3.0))
+    ('square', 9.0)
+
+    See Also: Primitive, fad.vjp
+    """
+    if not callable(fwd):
+        raise TypeError(f"fad.primitive: fwd must be callable, got {type(fwd).__name__}")
+    if name is None:
+        name = getattr(fwd, "__name__", None) or "primitive"
+    if isinstance(vjp, tuple):
+        if not all(part is None or callable(part) for part in vjp):
+            raise TypeError(f"fad.primitive {name!r}: every rule in the vjp tuple must be callable or None")
+        return Primitive(name, fwd, _join_parts(vjp), vjp, multiple_results)
+    if not callable(vjp):
+        raise TypeError(
+            f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
+            f"or a tuple of per-input rules, got {type(vjp).__name__}"
+        )
+    return Primitive(name, fwd, vjp, None, multiple_results)
+
+
+# --------------------------------------------------------------------------------------
+# Traced values and traces
+# --------------------------------------------------------------------------------------
+
+
+class Trace:
+    """The recording made by one transform invocation: its tape and whether it runs.
+
+    A trace is created by a transform, filled while the function runs, and closed when
+    the function returns; it is never shared between invocations.
+    """
+
+    __slots__ = ("transform", "entries", "size", "running")
+
+    def __init__(self, transform: str) -> None:
+        self.transform = transform
+        self.entries: list[Entry] = []
+        self.size = 0  # nodes numbered so far (inputs and primitive outputs)
+        self.running = True
+
+    def new_node(self, value: Any) -> Box:
+        box = Box(value, self, self.size)
+        self.size += 1
+        return box
+
+
+def _forward(name: str, swap: bool = False) -> Callable[..., Any]:
+    """An operator method of :class:`Box` that calls ``fad.numpy.<name>``."""
+    if swap:
+        return lambda self, other: getattr(_fnp, name)(other, self)
+    return lambda self, *args: getattr(_fnp, name)(self, *args)
+
+
+class Box:
+    """A value traced by one transform: the value, its trace, and its node number.
+
+    Traced arrays behave like ndarrays: every operator and method below forwards to
+    the :mod:`fad.numpy` function of the same meaning.
+    """
+
+    __slots__ = ("value", "trace", "node")
+    __array_priority__ = 1000.0
+
+    def __init__(self, value: Any, trace: Trace, node: int) -> None:
+        self.value = value
+        self.trace = trace
+        self.node = node
+
+    def __repr__(self) -> str:
+        return f"Traced({self.value!r}, by={self.trace.transform})"
+
+    # Conversions that would silently drop the derivative are errors.
+    def _no_conversion(self, what: str) -> TypeError:
+        return TypeError(
+            f"{what} of a value traced by fad.{self.trace.transform} would lose its derivative. "
+            "Keep computing with fad.numpy functions, or wrap the value in "
+            "fad.stop_gradient(x) if you mean it as a constant."
+        )
+
+    def __float__(self) -> float:
+        raise self._no_conversion("float()")
+
+    def __int__(self) -> int:
+        raise self._no_conversion("int()")
+
+    def __complex__(self) -> complex:
+        raise self._no_conversion("complex()")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise self._no_conversion("numpy.asarray()/numpy.array()")
+
+    def __bool__(self) -> bool:
+        return bool(bottom(self))  # control flow on values is fine; it has no derivative
+
+    def _in_place(self, *args: Any) -> Any:
+        raise TypeError(
+            "fad: traced arrays are immutable, so item assignment and in-place operators "
+            "(x[i] = v, x += v) are not supported. Build a new value instead: x = x + v, "
+            "fad.numpy.where(mask, v, x), or fad.numpy.concatenate of the pieces."
+        )
+
+    __setitem__ = __delitem__ = _in_place
+    __iadd__ = __isub__ = __imul__ = __itruediv__ = __ipow__ = __imatmul__ = _in_place
+    __ifloordiv__ = __imod__ = _in_place
+
+    # The array interface: each forwards to fad.numpy (bound at the end of this module).
+    shape = property(lambda self: np.shape(bottom(self)))
+    ndim = property(lambda self: np.ndim(bottom(self)))
+    size = property(lambda self: np.size(bottom(self)))
+    dtype = property(lambda self: np.result_type(bottom(self)))
+    T = property(lambda self: _fnp.transpose(self))
+    mT = property(lambda self: _fnp.swapaxes(self, -1, -2))
+    real = property(lambda self: _fnp.real(self))
+    imag = property(lambda self: _fnp.imag(self))
+
+    def __len__(self) -> int:
+        return len(bottom(self))
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def __getitem__(self, index: Any) -> Any:
+        return _fnp.getitem(self, index)
+
+    __add__, __radd__ = _forward("add"), _forward("add", swap=True)
+    __sub__, __rsub__ = _forward("subtract"), _forward("subtract", swap=True)
+    __mul__, __rmul__ = _forward("multiply"), _forward("multiply", swap=True)
+    __truediv__, __rtruediv__ = _forward("divide"), _forward("divide", swap=True)
+    __pow__, __rpow__ = _forward("power"), _forward("power", swap=True)
+    __matmul__, __rmatmul__ = _forward("matmul"), _forward("matmul", swap=True)
+    __neg__, __abs__ = _forward("negative"), _forward("abs")
+    __eq__, __ne__ = _forward("equal"), _forward("not_equal")  # type: ignore[assignment]
+    __lt__, __le__ = _forward("less"), _forward("less_equal")
+    __gt__, __ge__ = _forward("greater"), _forward("greater_equal")
+
+    def __pos__(self) -> Box:
+        return self
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        """Array methods: ``x.sum(axis=0)`` is ``fad.numpy.sum(x, axis=0)``, and so on."""
+        method = _fnp.METHODS.get(name)
+        if method is None:
+            raise AttributeError(
+                f"traced array has no attribute {name!r}: it is not an ndarray method that "
+                "fad.numpy differentiates; call the fad.numpy function on it instead"
+            )
+        return lambda *args, **kwargs: method(self, *args, **kwargs)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _fnp.dispatch_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return _fnp.dispatch_function(func, args, kwargs)
+
+
+def bottom(x: Any) -> Any:
+    """The plain value under every level of tracing (no derivative flows through it)."""
+    while isinstance(x, Box):
+        x = x.value
+    return x
+
+
+# --------------------------------------------------------------------------------------
+# Nesting: which of several transforms is innermost, read off the call stack
+# --------------------------------------------------------------------------------------
+
+
+def run(f: Callable[..., Any], trace: Trace, args: tuple) -> Any:
+    """Call ``f(*args)`` with ``trace`` running; this frame marks the trace on the stack."""
+    try:
+        return f(*args)
+    finally:
+        trace.running = False
+
+
+_RUN_CODE = run.__code__
+
+
+def _leaked(trace: Trace, where: str) -> TypeError:
+    return TypeError(
+        f"{where}: got a value traced by a fad.{trace.transform} call that has already "
+        "returned (it leaked out of the differentiated function, e.g. through a list, a "
+        "global or a closure). Return it from the function instead, or pass "
+        "fad.stop_gradient(x) if it is meant as a constant."
+    )
+
+
+def innermost(traces: set[Trace], where: str) -> Trace:
+    """The innermost running trace among ``traces``.
+
+    Transforms nest as calls do: a transform started inside another one runs in a frame
+    above the other's :func:`run` frame. So the first :func:`run` frame met walking down
+    from the top of this thread's stack belongs to the innermost transform. No counter
+    or shared state is needed, and each thread sees only its own stack.
+    """
+    for trace in traces:
+        if not trace.running:
+            raise _leaked(trace, where)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _RUN_CODE:
+            trace = frame.f_locals["trace"]
+            if trace in traces:
+                return trace
+        frame = frame.f_back
+    raise TypeError(
+        f"{where}: got values traced by fad transforms that are not running on this "
+        "thread; a traced value cannot cross threads or outlive its transform."
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The forward pass: applying a primitive to traced values records one tape entry
+# --------------------------------------------------------------------------------------
+
+
+class Entry(NamedTuple):
+    """One primitive application on the tape: ``value = primitive(*inputs, **params)``.
+
+    ``parents`` pairs the position of each traced input with its node number; the other
+    inputs are constants at this level. ``out`` is the node number of the result (a tuple
+    of them for a primitive with multiple results).
+    """
+
+    primitive: Primitive
+    inputs: tuple
+    params: dict
+    parents: tuple[tuple[int, int], ...]
+    out: Any
+    value: Any
+
+
+def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
+    """Apply ``prim`` to arguments some of which are traced, recording it on a tape.
+
+    The innermost trace takes its own boxes apart; the primitive is applied to what is
+    inside them (which may still be traced by outer transforms, so each active
+    transform records one entry); the result is boxed again as a new node.
+    """
+    trace = None
+    for x in xs:
+        if isinstance(x, Box):
+            if trace is None:
+                trace = x.trace
+            elif x.trace is not trace:
+                trace = innermost({b.trace for b in xs if isinstance(b, Box)}, prim.name)
+                break
+    if not trace.running:
+        raise _leaked(trace, prim.name)
+    inputs = tuple(x.value if isinstance(x, Box) and x.trace is trace else x for x in xs)
+    parents = tuple(
+        (i, x.node) for i, x in enumerate(xs) if isinstance(x, Box) and x.trace is trace
+    )
+    y = prim(*inputs, **params)  # outer transforms, if any, record this application too
+    if prim.multiple_results:
+        boxes = tuple(trace.new_node(yi) for yi in y)
+        out: Any = tuple(b.node for b in boxes)
+        result: Any = boxes
+    else:
+        result = trace.new_node(y)
+        out = result.node
+    trace.entries.append(Entry(prim, inputs, params, parents, out, y))
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# The backward pass: a fold over the reversed tape
+# --------------------------------------------------------------------------------------
+
+
+def _zeros_like(y: Any) -> Any:
+    return np.zeros_like(bottom(y))
+
+
+def _take_cotangent(ybars: dict, entry: Entry) -> Any:
+    """Remove and return the cotangent of ``entry``'s output (``None`` when it has none)."""
+    if not entry.primitive.multiple_results:
+        return ybars.pop(entry.out, None)
+    parts = [ybars.pop(node, None) for node in entry.out]
+    if all(part is None for part in parts):
+        return None
+    return tuple(_zeros_like(y) if p is None else p for p, y in zip(parts, entry.value))
+
+
+def backward_step(ybars: dict, entry: Entry) -> dict:
+    """One step of the backward fold: send the cotangent of ``entry``'s output to its inputs.
+
+    ``ybars`` maps node numbers to cotangents; a missing node has cotangent zero.
+    """
+    # 1. Take the output's cotangent out of the store: no later step reads it again.
+    ybar = _take_cotangent(ybars, entry)
+    # 2. A node that does not reach the output has no cotangent: it costs nothing.
+    if ybar is None or not entry.parents:
+        return ybars
+    # 3. The note's j(f)(y, ybar, x): one cotangent per input of the primitive.
+    prim, y, xs, params = entry.primitive, entry.value, entry.inputs, entry.params
+    if prim.vjp_parts is None:
+        xbars = prim.vjp(y, ybar, *xs, **params)
+        contributions = [(node, xbars[pos]) for pos, node in entry.parents]
+    else:  # only the rules of traced inputs run
+        parts = prim.vjp_parts
+        contributions = [(node, parts[pos](y, ybar, *xs, **params)) for pos, node in entry.parents]
+    # 4. Add each contribution to its input's cotangent (a value used twice gets both).
+    for node, xbar in contributions:
+        if xbar is not None:
+            before = ybars.get(node)
+            ybars[node] = xbar if before is None else before + xbar
+    return ybars
+
+
+def backward(entries: list[Entry], ybars: dict) -> dict:
+    """Fold the tape backward from the output cotangents ``ybars``; returns the store."""
+    return reduce(backward_step, reversed(entries), ybars)
+
+
+# --------------------------------------------------------------------------------------
+# The tape as data
+# --------------------------------------------------------------------------------------
+
+
+def _describe(x: Any) -> str:
+    x = bottom(x)
+    if np.ndim(x) == 0:
+        return repr(x.item() if hasattr(x, "item") else x)
+    return f"array{np.shape(x)}"
+
+
+@dataclass(frozen=True)
+class Tape:
+    """The tape of one traced call, as immutable data.
+
+    ``input_names`` names the traced inputs (nodes ``0 .. n-1``), ``entries`` holds one
+    :class:`Entry` per primitive application in evaluation order, and ``outputs`` the
+    node numbers of the traced outputs (``None`` for an output that is a constant).
+    Printing it shows the decomposition into elementary operations.
+    """
+
+    input_names: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    outputs: tuple[int | None, ...]
+
+    def names(self) -> dict[int, str]:
+        """The name of every node: the inputs' names, then ``t1``, ``t2``, ..."""
+        names = dict(enumerate(self.input_names))
+        count = 0
+        for entry in self.entries:
+            for node in entry.out if isinstance(entry.out, tuple) else (entry.out,):
+                count += 1
+                names[node] = f"t{count}"
+        return names
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __str__(self) -> str:
+        names = self.names()
+        lines = []
+        for entry in self.entries:
+            traced = dict(entry.parents)
+            args = [names[traced[i]] if i in traced else _describe(x) for i, x in enumerate(entry.inputs)]
+            args += [f"{k}={v!r}" for k, v in entry.params.items()]
+            outs = entry.out if isinstance(entry.out, tuple) else (entry.out,)
+            lines.append(f"{', '.join(names[n] for n in outs)} = {entry.primitive.name}({', '.join(args)})")
+        shown = ", ".join("<constant>" if n is None else names[n] for n in self.outputs)
+        return "\n".join([*lines, f"output: {shown}"])
+
+
+from fad import numpy as _fnp  # noqa: E402  (the array interface of Box; imports this module)

@@ -1,0 +1,217 @@
+"""The rule table: every differentiable NumPy primitive, with its VJP.
+
+The contract, once: ``vjp(y, ybar, *xs, **params) -> (x1bar, ..., xnbar)``, where ``y``
+is the stored output, ``ybar`` its cotangent and ``xibar = ybar . dy/dxi``. Each rule is
+written with the primitives of this table, so it can be differentiated again. Binary
+rules are given one per input, so an untraced input costs nothing in the backward pass,
+and :func:`binary` sums each cotangent back to its input's shape after broadcasting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from fad.core import Primitive, bottom, primitive
+
+__all__ = [
+    "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute",
+    "add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
+    "sum_p", "broadcast_to_p", "reshape_p", "transpose_p", "astype_p",
+    "matmul", "getitem_p", "index_add_p", "where_p", "concatenate_p", "stack_p",
+    "unbroadcast", "shape_of",
+]  # fmt: skip
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a plain or traced value."""
+    return np.shape(bottom(x))
+
+
+def _dtype_of(x: Any) -> np.dtype:
+    return np.result_type(bottom(x))
+
+
+# --------------------------------------------------------------------------------------
+# Broadcasting: a cotangent is summed back to the shape of its input
+# --------------------------------------------------------------------------------------
+
+
+def unbroadcast(xbar: Any, x: Any) -> Any:
+    """Sum ``xbar`` over the axes along which ``x`` was broadcast, to ``x``'s shape."""
+    shape, xbar_shape = shape_of(x), shape_of(xbar)
+    if shape == xbar_shape:
+        return xbar
+    lead = len(xbar_shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and xbar_shape[lead + i] != 1
+    )
+    return reshape_p(sum_p(xbar, axis=axes), shape=shape)
+
+
+def binary(fwd: Callable, x1_rule: Callable, x2_rule: Callable, name: str | None = None) -> Primitive:
+    """A broadcasting binary primitive from one rule per input, cotangents unbroadcast."""
+
+    def part(rule: Callable, k: int) -> Callable:
+        return lambda y, ybar, x1, x2: unbroadcast(rule(y, ybar, x1, x2), (x1, x2)[k])
+
+    return primitive(fwd, (part(x1_rule, 0), part(x2_rule, 1)), name=name or fwd.__name__)
+
+
+def _reduced_shape(shape: tuple, axis: Any) -> tuple:
+    """``shape`` with the reduced axes kept as 1 (what ``keepdims=True`` gives)."""
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis) % max(len(shape), 1)
+    return tuple(1 if i in set(int(a) for a in axes) else n for i, n in enumerate(shape))
+
+
+def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
+    """1 where ``x1 > x2``, 1/2 at ties (the gradient is shared), 0 elsewhere: a constant."""
+    a, b = bottom(x1), bottom(x2)
+    mask = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+    return mask.astype(_dtype_of(ybar), copy=False)
+
+
+def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
+    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taking x1 ** -1 as 1 where x2 == 0."""
+    if isinstance(x2, (int, float)):
+        return ybar * x2 * x1 ** (x2 - 1 if x2 != 0 else 1)
+    return ybar * x2 * x1 ** where_p(bottom(x2) != 0, x2 - 1, 1)
+
+
+def _power_x2(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
+    """d(x1 ** x2)/dx2 = y * log(x1), taking log(0) as 0 (y is 0 there)."""
+    return ybar * y * log(where_p(bottom(x1) == 0, 1, x1))
+
+
+def _matmul_parts() -> tuple[Callable, Callable]:
+    """The rules of ``y = A @ B``: ``Abar = ybar @ B^T`` and ``Bbar = A^T @ ybar``.
+
+    A 1-d operand is a row (on the left) or a column (on the right), as in matmul; the
+    batch axes of the cotangents are summed back to each operand's shape. For a matrix
+    times a vector this is the note's ``(outer(ybar, b), A.T @ ybar)``.
+    """
+
+    def as_matrices(ybar: Any, a: Any, b: Any) -> tuple:
+        a2 = reshape_p(a, shape=(1,) + shape_of(a)) if np.ndim(bottom(a)) == 1 else a
+        b2 = reshape_p(b, shape=shape_of(b) + (1,)) if np.ndim(bottom(b)) == 1 else b
+        yshape = shape_of(ybar)
+        if np.ndim(bottom(a)) == 1:
+            yshape = yshape[:-1] + (1,) + yshape[-1:] if np.ndim(bottom(b)) > 1 else yshape + (1,)
+        if np.ndim(bottom(b)) == 1:
+            yshape = yshape + (1,)
+        return reshape_p(ybar, shape=yshape), a2, b2
+
+    def mT(x: Any) -> Any:
+        axes = tuple(range(np.ndim(bottom(x)) - 2)) + (-1, -2)
+        return transpose_p(x, axes=axes)
+
+    def a_rule(y: Any, ybar: Any, a: Any, b: Any) -> Any:
+        ybar2, a2, b2 = as_matrices(ybar, a, b)
+        return reshape_p(unbroadcast(matmul(ybar2, mT(b2)), a2), shape=shape_of(a))
+
+    def b_rule(y: Any, ybar: Any, a: Any, b: Any) -> Any:
+        ybar2, a2, b2 = as_matrices(ybar, a, b)
+        return reshape_p(unbroadcast(matmul(mT(a2), ybar2), b2), shape=shape_of(b))
+
+    return a_rule, b_rule
+
+
+def _index_add(ybar: Any, index: Any = None, shape: tuple = ()) -> np.ndarray:
+    """Zeros of ``shape`` with ``ybar`` added at ``index`` (repeated indices accumulate)."""
+    x = np.zeros(shape, dtype=np.result_type(ybar))
+    np.add.at(x, index, ybar)
+    return x
+
+
+def _split_along(ybar: Any, xs: tuple, axis: int) -> tuple:
+    """The pieces of ``ybar`` that ``concatenate(xs, axis)`` took from each ``x``."""
+    axis = axis % max(np.ndim(bottom(ybar)), 1)
+    bounds = np.cumsum([0] + [shape_of(x)[axis] for x in xs])
+    lead = (slice(None),) * axis
+    return tuple(getitem_p(ybar, index=lead + (slice(lo, hi),)) for lo, hi in zip(bounds[:-1], bounds[1:]))
+
+
+def _unstack(ybar: Any, n: int, axis: int) -> tuple:
+    """The slices of ``ybar`` that ``stack`` took from each of its ``n`` inputs."""
+    axis = axis % np.ndim(bottom(ybar))
+    lead = (slice(None),) * axis
+    return tuple(getitem_p(ybar, index=lead + (i,)) for i in range(n))
+
+
+def _inverse(axes: Any) -> Any:
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+# fmt: off
+# --------------------------------------------------------------------------------------
+# Elementwise, unary                          j(f)(y, ybar, x) = (xbar,)
+# --------------------------------------------------------------------------------------
+negative = primitive(np.negative, lambda y, ybar, x: (-ybar,))
+exp      = primitive(np.exp,      lambda y, ybar, x: (y * ybar,))
+log      = primitive(np.log,      lambda y, ybar, x: (ybar / x,))
+sin      = primitive(np.sin,      lambda y, ybar, x: (ybar * cos(x),))
+cos      = primitive(np.cos,      lambda y, ybar, x: (-ybar * sin(x),))
+tanh     = primitive(np.tanh,     lambda y, ybar, x: (ybar * (1 - y * y),))
+sqrt     = primitive(np.sqrt,     lambda y, ybar, x: (ybar / (2 * y),))
+absolute = primitive(np.absolute, lambda y, ybar, x: (ybar * np.sign(bottom(x)),))
+
+# --------------------------------------------------------------------------------------
+# Binary, broadcasting                        j(f)(y, ybar, x1, x2) = (x1bar, x2bar)
+# --------------------------------------------------------------------------------------
+add      = binary(np.add,      lambda y, ybar, x1, x2: ybar,      lambda y, ybar, x1, x2: ybar)
+subtract = binary(np.subtract, lambda y, ybar, x1, x2: ybar,      lambda y, ybar, x1, x2: -ybar)
+multiply = binary(np.multiply, lambda y, ybar, x1, x2: ybar * x2, lambda y, ybar, x1, x2: ybar * x1)
+divide   = binary(np.divide,   lambda y, ybar, x1, x2: ybar / x2, lambda y, ybar, x1, x2: -ybar * y / x2)
+power    = binary(np.power,    _power_x1,                         _power_x2)
+maximum  = binary(np.maximum,  lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2),
+                               lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1))
+minimum  = binary(np.minimum,  lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1),
+                               lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2))
+
+# --------------------------------------------------------------------------------------
+# Reductions and broadcasting (each is the other's VJP)
+# --------------------------------------------------------------------------------------
+sum_p = primitive(
+    np.sum,
+    lambda y, ybar, x, axis=None, keepdims=False: (
+        broadcast_to_p(reshape_p(ybar, shape=_reduced_shape(shape_of(x), axis)), shape=shape_of(x)),),
+    name="sum")
+broadcast_to_p = primitive(
+    np.broadcast_to, lambda y, ybar, x, shape=(): (unbroadcast(ybar, x),), name="broadcast_to")
+
+# --------------------------------------------------------------------------------------
+# Shape
+# --------------------------------------------------------------------------------------
+reshape_p   = primitive(lambda x, shape: np.reshape(x, shape),
+                        lambda y, ybar, x, shape=(): (reshape_p(ybar, shape=shape_of(x)),),
+                        name="reshape")
+transpose_p = primitive(np.transpose, lambda y, ybar, x, axes=None: (transpose_p(ybar, axes=_inverse(axes)),),
+                        name="transpose")
+astype_p    = primitive(lambda x, dtype: np.asarray(x).astype(dtype),
+                        lambda y, ybar, x, dtype=None: (astype_p(ybar, dtype=_dtype_of(x)),), name="astype")
+
+# --------------------------------------------------------------------------------------
+# Linear algebra                              j(A @ b)(y, ybar, A, b) = (outer(ybar, b), A.T @ ybar)
+# --------------------------------------------------------------------------------------
+matmul = primitive(np.matmul, _matmul_parts())
+
+# --------------------------------------------------------------------------------------
+# Indexing and selection
+# --------------------------------------------------------------------------------------
+getitem_p   = primitive(lambda x, index=None: x[index],
+                        lambda y, ybar, x, index=None: (index_add_p(ybar, index=index, shape=shape_of(x)),),
+                        name="getitem")
+index_add_p = primitive(_index_add,
+                        lambda y, ybar, x, index=None, shape=(): (getitem_p(ybar, index=index),),
+                        name="index_add")
+where_p     = primitive(np.where, (None,
+                                   lambda y, ybar, c, x1, x2: unbroadcast(where_p(c, ybar, 0), x1),
+                                   lambda y, ybar, c, x1, x2: unbroadcast(where_p(c, 0, ybar), x2)),
+                        name="where")
+concatenate_p = primitive(lambda *xs, axis=0: np.concatenate(xs, axis=axis),
+                          lambda y, ybar, *xs, axis=0: _split_along(ybar, xs, axis), name="concatenate")
+stack_p       = primitive(lambda *xs, axis=0: np.stack(xs, axis=axis),
+                          lambda y, ybar, *xs, axis=0: _unstack(ybar, len(xs), axis), name="stack")
+# fmt: on

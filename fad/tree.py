@@ -1,0 +1,127 @@
+"""Containers of values: flatten a nested structure to its leaves and rebuild it.
+
+Inputs and outputs of differentiated functions may be nested tuples, lists, dicts,
+namedtuples and dataclasses of floats and arrays. The transforms work on the flat list
+of leaves and rebuild the structure at the end, so a gradient comes back in the shape
+of its input.
+
+>>> leaves, treedef = flatten({"w": (1.0, 2.0), "b": [3.0]})
+>>> leaves
+[1.0, 2.0, 3.0]
+>>> unflatten(treedef, [10.0, 20.0, 30.0])
+{'w': (10.0, 20.0), 'b': [30.0]}
+
+Recursion here follows the nesting of the container, which is as deep as the user
+wrote it, never the depth of the computation graph.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+__all__ = ["TreeDef", "flatten", "unflatten", "tree_map", "is_leaf"]
+
+
+class TreeDef(NamedTuple):
+    """The shape of a container: its kind, what identifies it, and its children's shapes.
+
+    A leaf is ``TreeDef("leaf", None, ())``. Two values have the same structure exactly
+    when their tree definitions compare equal.
+    """
+
+    kind: str
+    meta: Any
+    children: tuple[TreeDef, ...]
+
+
+LEAF = TreeDef("leaf", None, ())
+
+
+def _children(x: Any) -> tuple[str, Any, list] | None:
+    """A container's kind, what identifies it, and its children; None for a leaf."""
+    t = type(x)
+    if t is tuple or t is list:
+        return t.__name__, t, list(x)
+    if isinstance(x, tuple) and hasattr(t, "_fields"):
+        return "namedtuple", t, list(x)
+    if isinstance(x, dict):
+        keys = tuple(x)
+        return "dict", (t, keys), [x[k] for k in keys]
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        names = tuple(f.name for f in dataclasses.fields(x) if f.init)
+        return "dataclass", (t, names), [getattr(x, n) for n in names]
+    if isinstance(x, (tuple, list)):
+        return t.__name__, t, list(x)
+    return None
+
+
+def _rebuild(td: TreeDef, children: list) -> Any:
+    if td.kind == "namedtuple":
+        return td.meta(*children)
+    if td.kind == "dict":
+        t, keys = td.meta
+        return t(zip(keys, children))
+    if td.kind == "dataclass":
+        t, names = td.meta
+        return t(**dict(zip(names, children)))
+    return td.meta(children)
+
+
+def is_leaf(x: Any) -> bool:
+    """True if ``x`` is not a container that :func:`flatten` looks into."""
+    return _children(x) is None
+
+
+def flatten(tree: Any) -> tuple[list, TreeDef]:
+    """The leaves of ``tree`` in order, and the :class:`TreeDef` that rebuilds it.
+
+    >>> flatten((1.0, [2.0, 3.0]))[0]
+    [1.0, 2.0, 3.0]
+
+    See Also: unflatten, tree_map
+    """
+    leaves: list = []
+
+    def visit(x: Any) -> TreeDef:
+        found = _children(x)
+        if found is None:
+            leaves.append(x)
+            return LEAF
+        kind, meta, children = found
+        return TreeDef(kind, meta, tuple(visit(c) for c in children))
+
+    return leaves, visit(tree)
+
+
+def unflatten(treedef: TreeDef, leaves: list) -> Any:
+    """Rebuild the container that :func:`flatten` took apart, with new ``leaves``.
+
+    >>> leaves, treedef = flatten([1.0, (2.0,)])
+    >>> unflatten(treedef, [5.0, 6.0])
+    [5.0, (6.0,)]
+
+    See Also: flatten
+    """
+    it = iter(leaves)
+
+    def build(td: TreeDef) -> Any:
+        if td.kind == "leaf":
+            return next(it)
+        return _rebuild(td, [build(c) for c in td.children])
+
+    return build(treedef)
+
+
+def tree_map(f: Callable, tree: Any, *rest: Any) -> Any:
+    """Apply ``f`` leaf by leaf to ``tree`` (and to trees of the same structure in ``rest``).
+
+    >>> tree_map(lambda x: 2 * x, {"a": 1.0, "b": (2.0,)})
+    {'a': 2.0, 'b': (4.0,)}
+
+    See Also: flatten, unflatten
+    """
+    leaves, treedef = flatten(tree)
+    others = [flatten(r)[0] for r in rest]
+    return unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
