@@ -358,10 +358,12 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
                 break
     if not trace.running:
         raise _leaked(trace, prim.name)
-    inputs = tuple(x.value if isinstance(x, Box) and x.trace is trace else x for x in xs)
-    parents = tuple(
-        (i, x.node) for i, x in enumerate(xs) if isinstance(x, Box) and x.trace is trace
-    )
+    inputs = list(xs)  # the inputs as this trace sees them: its own boxes opened
+    parents = []
+    for i, x in enumerate(xs):
+        if isinstance(x, Box) and x.trace is trace:
+            inputs[i] = x.value
+            parents.append((i, x.node))
     y = prim(*inputs, **params)  # outer transforms, if any, record this application too
     if prim.multiple_results:
         boxes = tuple(trace.new_node(yi) for yi in y)
@@ -370,7 +372,7 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     else:
         result = trace.new_node(y)
         out = result.node
-    trace.entries.append(Entry(prim, inputs, params, parents, out, y))
+    trace.entries.append(Entry(prim, tuple(inputs), params, tuple(parents), out, y))
     return result
 
 

@@ -116,6 +116,7 @@ def test_combinators_compose():
     d1 = 2 * x * math.sin(x) + x**2 * math.cos(x)
     d2 = 2 * math.sin(x) + 4 * x * math.cos(x) - x**2 * math.sin(x)
     d3 = 6 * math.cos(x) - 6 * x * math.sin(x) - x**2 * math.cos(x)
+    assert fad.grad(f)(x) == pytest.approx(d1, rel=1e-12)
     assert fad.grad(fad.grad(fad.grad(f)))(x) == pytest.approx(d3, rel=1e-12)
     assert fad.jvp(fad.grad(f))((x,), (1.0,))[1] == pytest.approx(d2, rel=1e-12)
     assert fad.vjp(lambda x: fad.jvp(f)((x,), (1.0,))[1])(None, 1.0, x)[0] == pytest.approx(d2, rel=1e-12)

@@ -27,7 +27,9 @@ __all__ = [
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a plain or traced value."""
-    return np.shape(bottom(x))
+    x = bottom(x)
+    shape = getattr(x, "shape", None)  # arrays and NumPy scalars; np.shape for the rest
+    return np.shape(x) if shape is None else shape
 
 
 def _dtype_of(x: Any) -> np.dtype:
@@ -74,10 +76,11 @@ def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
 
 
 def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
-    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taking x1 ** -1 as 1 where x2 == 0."""
-    if isinstance(x2, (int, float)):
-        return ybar * x2 * x1 ** (x2 - 1 if x2 != 0 else 1)
-    return ybar * x2 * x1 ** where_p(bottom(x2) != 0, x2 - 1, 1)
+    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0."""
+    if isinstance(x2, (int, float)):  # a constant exponent, the common case
+        return ybar * x2 * x1 ** (x2 - 1) if x2 != 0 else ybar * 0
+    base = where_p((bottom(x1) == 0) & (bottom(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
+    return ybar * x2 * base ** (x2 - 1)
 
 
 def _power_x2(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
@@ -104,7 +107,8 @@ def _matmul_parts() -> tuple[Callable, Callable]:
         return reshape_p(ybar, shape=yshape), a2, b2
 
     def mT(x: Any) -> Any:
-        axes = tuple(range(np.ndim(bottom(x)) - 2)) + (-1, -2)
+        n = np.ndim(bottom(x))
+        axes = tuple(range(n - 2)) + (n - 1, n - 2)
         return transpose_p(x, axes=axes)
 
     def a_rule(y: Any, ybar: Any, a: Any, b: Any) -> Any:
@@ -141,7 +145,8 @@ def _unstack(ybar: Any, n: int, axis: int) -> tuple:
 
 
 def _inverse(axes: Any) -> Any:
-    return None if axes is None else tuple(np.argsort(axes))
+    """The permutation that undoes ``transpose(x, axes)``."""
+    return None if axes is None else tuple(int(i) for i in np.argsort([a % len(axes) for a in axes]))
 
 
 # fmt: off

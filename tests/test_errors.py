@@ -1,0 +1,132 @@
+"""Every row of API.md's error table: the right exception, naming what went wrong."""
+
+import numpy
+import pytest
+
+import fad
+import fad.numpy as np
+
+
+def test_grad_of_non_scalar_output():
+    with pytest.raises(TypeError, match=r"shape \(3,\).*jacobian.*elementwise_grad.*sum"):
+        fad.grad(lambda x: x * 2)(numpy.ones(3))
+    with pytest.raises(TypeError, match="scalar"):
+        fad.value_and_grad(lambda x: (x, x))(1.0)
+
+
+@pytest.mark.parametrize("x", [1, True, numpy.arange(3), numpy.array([True, False]), numpy.int32(2)])
+def test_integer_or_bool_input_to_grad(x):
+    with pytest.raises(TypeError, match=r"dtype (int|bool).*float"):
+        fad.grad(lambda x: np.sum(x * 1.0))(x)
+
+
+def test_complex_output_to_grad():
+    with pytest.raises(TypeError, match="real"):
+        fad.grad(lambda x: x * 1j)(1.0)
+
+
+def test_no_derivative_rule_names_the_function():
+    with pytest.raises(NotImplementedError, match="numpy.cumsum"):
+        fad.grad(lambda x: numpy.sum(numpy.cumsum(x)))(numpy.ones(3))
+    with pytest.raises(NotImplementedError, match="numpy.add.reduce"):
+        fad.grad(lambda x: numpy.add.reduce(x))(numpy.ones(3))
+    with pytest.raises(NotImplementedError, match="cumsum"):
+        fad.grad(lambda x: np.sum(np.cumsum(x)))(numpy.ones(3))
+
+
+def test_item_assignment_and_in_place_operators():
+    def assign(x):
+        x[0] = 1.0
+        return np.sum(x)
+
+    def in_place(x):
+        x += 1.0
+        return np.sum(x)
+
+    def into_numpy_array(x):
+        a = numpy.zeros(3)
+        a += x
+        return np.sum(a)
+
+    for f in (assign, in_place):
+        with pytest.raises(TypeError, match="immutable.*(where|x = x)"):
+            fad.grad(f)(numpy.ones(3))
+    with pytest.raises(TypeError, match="out="):
+        fad.grad(into_numpy_array)(numpy.ones(3))
+
+
+def test_leaked_traced_value():
+    leaked = []
+    fad.grad(lambda x: leaked.append(x) or x * x)(2.0)
+    with pytest.raises(TypeError, match="already returned.*leaked"):
+        np.sin(leaked[0])
+    with pytest.raises(TypeError, match="already returned"):
+        leaked[0] * 2.0
+    with pytest.raises(TypeError, match="lose its derivative"):
+        float(leaked[0])
+    # mixing a leaked value with a running transform's values is caught too
+    with pytest.raises(TypeError, match="already returned"):
+        fad.grad(lambda y: y * leaked[0])(1.0)
+
+
+@pytest.mark.parametrize(
+    "convert", [float, int, complex, numpy.asarray, numpy.array, lambda x: numpy.float64(x)], ids=repr
+)
+def test_conversion_inside_a_trace(convert):
+    with pytest.raises(TypeError, match="lose its derivative"):
+        fad.grad(lambda x: convert(x) * 2.0)(1.5)
+
+
+def test_jvp_structure_and_shape_mismatch():
+    with pytest.raises(TypeError, match="tuple"):
+        fad.jvp(np.sin)(1.0, 1.0)
+    with pytest.raises(TypeError, match="1 primals but 2 tangents"):
+        fad.jvp(np.sin)((1.0,), (1.0, 2.0))
+    with pytest.raises(TypeError, match="structure"):
+        fad.jvp(lambda p: p[0])(((1.0, 2.0),), ([1.0],))
+    with pytest.raises(ValueError, match=r"shape \(2,\).*shape \(3,\)"):
+        fad.jvp(np.sin)((numpy.ones(3),), (numpy.ones(2),))
+
+
+@pytest.mark.parametrize("argnums", ["0", 1.0, (), (0, 0), [0]])
+def test_bad_argnums_type(argnums):
+    with pytest.raises((TypeError, ValueError), match="argnums"):
+        fad.grad(lambda x: x, argnums=argnums)(1.0)
+
+
+def test_argnums_out_of_range():
+    with pytest.raises(ValueError, match="argnums 2 is out of range"):
+        fad.grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)
+
+
+def test_not_a_function():
+    with pytest.raises(TypeError, match="fad.grad: expected a function"):
+        fad.grad(3.0)
+
+
+def test_non_numeric_input():
+    with pytest.raises(TypeError, match="fad.grad: cannot differentiate with respect to a str"):
+        fad.grad(lambda s: 1.0)("x")
+
+
+def test_has_aux_needs_a_pair():
+    with pytest.raises(TypeError, match="has_aux"):
+        fad.grad(lambda x: x, has_aux=True)(1.0)
+
+
+def test_cotangent_shape_mismatch():
+    _, back = fad.pullback(lambda x: x * 2, numpy.ones(3))
+    with pytest.raises(ValueError, match="cotangent of shape"):
+        back(numpy.ones(2))
+
+
+def test_primitive_arguments_checked():
+    with pytest.raises(TypeError, match="fwd must be callable"):
+        fad.primitive(1.0, lambda y, ybar, x: (ybar,))
+    with pytest.raises(TypeError, match="vjp must be a callable"):
+        fad.primitive(numpy.sin, "cos")
+
+
+def test_unknown_method_on_traced_array():
+    with pytest.raises(AttributeError, match="cumprod"):
+        fad.grad(lambda x: x.cumprod().sum())(numpy.ones(2))
