@@ -157,3 +157,32 @@ def test_boxes_are_internal():
     seen = []
     fad.grad(lambda x: seen.append(type(x)) or x)(1.0)
     assert seen == [Box]
+
+
+def test_stop_gradient_at_every_level():
+    # d/dx [x * stop(x)] = stop(x); inside nested grads the stopped value is constant for all
+    assert fad.grad(lambda x: x * fad.stop_gradient(x))(3.0) == 3.0
+    f = lambda x: fad.grad(lambda y: y * fad.stop_gradient(x * y))(x)  # noqa: E731  d/dy = x*y at y=x
+    assert fad.grad(f)(2.0) == 0.0  # x*y is stopped at every level: the inner result is constant
+    assert fad.grad(fad.grad(lambda x: fad.stop_gradient(x**3) + x**2))(1.0) == 2.0
+    assert fad.stop_gradient({"a": 1.0}) == {"a": 1.0}
+
+
+def test_checkpoint_keeps_no_intermediates_on_the_tape():
+    def body(x):
+        for _ in range(10):
+            x = np.sin(x) * 1.1
+        return x
+
+    plain = fad.tape(lambda x: body(x) * 2.0)(0.3)
+    checkpointed = fad.tape(lambda x: fad.checkpoint(body)(x) * 2.0)(0.3)
+    assert len(plain) == 21 and len(checkpointed) == 2
+    assert checkpointed.entries[0].primitive.name == "checkpoint(body)"
+    assert fad.grad(fad.checkpoint(body))(0.3) == pytest.approx(fad.grad(body)(0.3), rel=1e-15)
+    assert fad.grad(fad.grad(fad.checkpoint(body)))(0.3) == pytest.approx(fad.grad(fad.grad(body))(0.3), rel=1e-13)
+
+
+def test_checkpoint_with_containers():
+    f = fad.checkpoint(lambda p: {"y": p[0] * p[1], "z": np.sin(p[0])})
+    g = fad.grad(lambda a, b: f((a, b))["y"] + f((a, b))["z"], argnums=(0, 1))(0.5, 2.0)
+    assert g == (pytest.approx(2.0 + math.cos(0.5)), pytest.approx(0.5))
