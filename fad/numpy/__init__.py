@@ -15,7 +15,7 @@ array([0.        , 1.38177329])
 
 from __future__ import annotations
 
-import functools
+import sys
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
@@ -39,6 +39,7 @@ from fad.numpy._rules import (
     minimum,
     multiply,
     negative,
+    nondiff,
     power,
     reshape_p,
     shape_of,
@@ -52,7 +53,7 @@ from fad.numpy._rules import (
     where_p,
 )
 
-__all__ = [
+_BASE_NAMES = (
     # elementwise
     "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute", "abs",
     "add", "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum",
@@ -65,7 +66,7 @@ __all__ = [
     "sign", "floor", "ceil", "round", "rint", "trunc", "argmax", "argmin", "argsort",
     "isfinite", "isnan", "isinf", "nonzero", "logical_and", "logical_or", "logical_not",
     "result_type",
-]  # fmt: skip
+)  # fmt: skip
 
 abs = absolute  # noqa: A001  (numpy's own alias)
 true_divide = divide
@@ -211,28 +212,19 @@ def asarray(a: Any, dtype: Any = None) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def _nondiff(f: Callable) -> Callable:
-    @functools.wraps(f)
-    def plain(*args: Any, **kwargs: Any) -> Any:
-        return f(*map(bottom, args), **{k: bottom(v) for k, v in kwargs.items()})
-
-    plain.__doc__ = f"``numpy.{f.__name__}`` on plain values: it has no derivative."
-    return plain
-
-
-equal, not_equal = _nondiff(_np.equal), _nondiff(_np.not_equal)
-less, less_equal = _nondiff(_np.less), _nondiff(_np.less_equal)
-greater, greater_equal = _nondiff(_np.greater), _nondiff(_np.greater_equal)
-shape, ndim, size = _nondiff(_np.shape), _nondiff(_np.ndim), _nondiff(_np.size)
-zeros_like, ones_like = _nondiff(_np.zeros_like), _nondiff(_np.ones_like)
-empty_like, full_like = _nondiff(_np.empty_like), _nondiff(_np.full_like)
-sign, floor, ceil = _nondiff(_np.sign), _nondiff(_np.floor), _nondiff(_np.ceil)
-round, rint, trunc = _nondiff(_np.round), _nondiff(_np.rint), _nondiff(_np.trunc)  # noqa: A001
-argmax, argmin, argsort = _nondiff(_np.argmax), _nondiff(_np.argmin), _nondiff(_np.argsort)
-isfinite, isnan, isinf = _nondiff(_np.isfinite), _nondiff(_np.isnan), _nondiff(_np.isinf)
-nonzero, result_type = _nondiff(_np.nonzero), _nondiff(_np.result_type)
-logical_and, logical_or = _nondiff(_np.logical_and), _nondiff(_np.logical_or)
-logical_not = _nondiff(_np.logical_not)
+equal, not_equal = nondiff(_np.equal), nondiff(_np.not_equal)
+less, less_equal = nondiff(_np.less), nondiff(_np.less_equal)
+greater, greater_equal = nondiff(_np.greater), nondiff(_np.greater_equal)
+shape, ndim, size = nondiff(_np.shape), nondiff(_np.ndim), nondiff(_np.size)
+zeros_like, ones_like = nondiff(_np.zeros_like), nondiff(_np.ones_like)
+empty_like, full_like = nondiff(_np.empty_like), nondiff(_np.full_like)
+sign, floor, ceil = nondiff(_np.sign), nondiff(_np.floor), nondiff(_np.ceil)
+round, rint, trunc = nondiff(_np.round), nondiff(_np.rint), nondiff(_np.trunc)  # noqa: A001
+argmax, argmin, argsort = nondiff(_np.argmax), nondiff(_np.argmin), nondiff(_np.argsort)
+isfinite, isnan, isinf = nondiff(_np.isfinite), nondiff(_np.isnan), nondiff(_np.isinf)
+nonzero, result_type = nondiff(_np.nonzero), nondiff(_np.result_type)
+logical_and, logical_or = nondiff(_np.logical_and), nondiff(_np.logical_or)
+logical_not = nondiff(_np.logical_not)
 
 
 # --------------------------------------------------------------------------------------
@@ -245,7 +237,7 @@ def _shape_args(args: tuple) -> Any:
     return args[0] if len(args) == 1 else args
 
 
-METHODS = MappingProxyType(
+_BASE_METHODS = MappingProxyType(
     {
         "sum": sum,
         "mean": mean,
@@ -259,11 +251,10 @@ METHODS = MappingProxyType(
     }
 )
 
-_PUBLIC = frozenset(__all__)
-
-
-def _own(name: str) -> Callable | None:
-    return globals()[name] if name in _PUBLIC else None
+def _own(name: str, namespace: Any = None) -> Callable | None:
+    """The public function ``name`` of fad.numpy (or of one of its submodules), if any."""
+    module = sys.modules[__name__] if namespace is None else namespace
+    return getattr(module, name) if name in module.__all__ else None
 
 
 def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
@@ -291,13 +282,34 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """Route a NumPy function called on a traced value to ``fad.numpy``."""
     name = func.__name__
-    module = getattr(func, "__module__", "numpy") or "numpy"
-    f = _own(name) if module == "numpy" or module.startswith("numpy._core") or module.startswith("numpy.core") else None
+    module = getattr(func, "__module__", None) or "numpy"
+    namespace = {"numpy.linalg": linalg, "numpy.fft": fft}.get(module)
+    if namespace is None and (module == "numpy" or module.startswith(("numpy._core", "numpy.core", "numpy.lib"))):
+        namespace = sys.modules[__name__]
+    f = None if namespace is None else _own(name, namespace)
     if f is None:
         raise NotImplementedError(
             f"{module}.{name} has no derivative rule in fad (it was called on a traced value)"
         )
     return f(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# The rest of the namespace, one module per group of functions
+# --------------------------------------------------------------------------------------
+
+from fad.numpy import _elementwise, _products, _reductions, _selection, _shapes  # noqa: E402
+from fad.numpy._elementwise import *  # noqa: E402, F403
+from fad.numpy._products import *  # noqa: E402, F403
+from fad.numpy._reductions import *  # noqa: E402, F403
+from fad.numpy._selection import *  # noqa: E402, F403
+from fad.numpy._shapes import *  # noqa: E402, F403
+
+_GROUPS = (_elementwise, _reductions, _shapes, _selection, _products)
+__all__ = sorted(set(_BASE_NAMES).union(*(group.__all__ for group in _GROUPS)))
+METHODS = MappingProxyType({**_BASE_METHODS, **{k: v for group in _GROUPS for k, v in group.METHODS.items()}})
+
+from fad.numpy import fft, linalg  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:

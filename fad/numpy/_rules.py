@@ -9,6 +9,7 @@ and :func:`binary` sums each cotangent back to its input's shape after broadcast
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
     "sum_p", "broadcast_to_p", "reshape_p", "transpose_p", "astype_p",
     "matmul", "getitem_p", "index_add_p", "where_p", "concatenate_p", "stack_p",
-    "unbroadcast", "shape_of",
+    "unbroadcast", "shape_of", "dtype_of", "binary", "nondiff",
 ]  # fmt: skip
 
 
@@ -32,8 +33,25 @@ def shape_of(x: Any) -> tuple[int, ...]:
     return np.shape(x) if shape is None else shape
 
 
-def _dtype_of(x: Any) -> np.dtype:
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of a plain or traced value."""
     return np.result_type(bottom(x))
+
+
+def nondiff(f: Callable) -> Callable:
+    """``f`` run on the plain values under any tracing: a function with no derivative.
+
+    Its result is a constant to every transform. The wrapper is marked
+    ``differentiable = False`` so the tests know not to look for a rule.
+    """
+
+    @functools.wraps(f)
+    def plain(*args: Any, **kwargs: Any) -> Any:
+        return f(*map(bottom, args), **{k: bottom(v) for k, v in kwargs.items()})
+
+    plain.__doc__ = f"``numpy.{f.__name__}`` on plain values: it has no derivative."
+    plain.differentiable = False  # type: ignore[attr-defined]
+    return plain
 
 
 # --------------------------------------------------------------------------------------
@@ -72,7 +90,7 @@ def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
     """1 where ``x1 > x2``, 1/2 at ties (the gradient is shared), 0 elsewhere: a constant."""
     a, b = bottom(x1), bottom(x2)
     mask = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
-    return mask.astype(_dtype_of(ybar), copy=False)
+    return mask.astype(dtype_of(ybar), copy=False)
 
 
 def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
@@ -195,7 +213,7 @@ reshape_p   = primitive(lambda x, shape: np.reshape(x, shape),
 transpose_p = primitive(np.transpose, lambda y, ybar, x, axes=None: (transpose_p(ybar, axes=_inverse(axes)),),
                         name="transpose")
 astype_p    = primitive(lambda x, dtype: np.asarray(x).astype(dtype),
-                        lambda y, ybar, x, dtype=None: (astype_p(ybar, dtype=_dtype_of(x)),), name="astype")
+                        lambda y, ybar, x, dtype=None: (astype_p(ybar, dtype=dtype_of(x)),), name="astype")
 
 # --------------------------------------------------------------------------------------
 # Linear algebra                              j(A @ b)(y, ybar, A, b) = (outer(ybar, b), A.T @ ybar)

@@ -1,0 +1,7 @@
+"""(to be written)"""
+
+from types import MappingProxyType
+
+__all__: list[str] = []
+
+METHODS = MappingProxyType({})

@@ -1,0 +1,1 @@
+"""fad.scipy: differentiable SciPy functions (needs the optional extra ``fad[scipy]``)."""
