@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -161,27 +161,28 @@ def _forward(name: str, swap: bool = False) -> Callable[..., Any]:
 
 
 class Box:
-    """A value traced by one transform: the value, its trace, and its node number.
+    """A value traced by one transform: the ``value``, the ``owner`` trace, its ``node`` number.
 
-    Traced arrays behave like ndarrays: every operator and method below forwards to
-    the :mod:`fad.numpy` function of the same meaning.
+    Traced arrays behave like ndarrays: every operator and method forwards to the
+    :mod:`fad.numpy` function of the same meaning (``x.trace()`` is the matrix trace, as
+    for an ndarray, which is why the trace is called the box's owner).
     """
 
-    __slots__ = ("value", "trace", "node")
+    __slots__ = ("value", "owner", "node")
     __array_priority__ = 1000.0
 
     def __init__(self, value: Any, trace: Trace, node: int) -> None:
         self.value = value
-        self.trace = trace
+        self.owner = trace
         self.node = node
 
     def __repr__(self) -> str:
-        return f"Traced({self.value!r}, by={self.trace.transform})"
+        return f"Traced({self.value!r}, by={self.owner.transform})"
 
     # Conversions that would silently drop the derivative are errors.
     def _no_conversion(self, what: str) -> TypeError:
         return TypeError(
-            f"{what} of a value traced by fad.{self.trace.transform} would lose its derivative. "
+            f"{what} of a value traced by fad.{self.owner.transform} would lose its derivative. "
             "Keep computing with fad.numpy functions, or wrap the value in "
             "fad.stop_gradient(x) if you mean it as a constant."
         )
@@ -246,16 +247,6 @@ class Box:
         return self
 
     __hash__ = None  # type: ignore[assignment]
-
-    def __getattr__(self, name: str) -> Any:
-        """Array methods: ``x.sum(axis=0)`` is ``fad.numpy.sum(x, axis=0)``, and so on."""
-        method = _fnp.METHODS.get(name)
-        if method is None:
-            raise AttributeError(
-                f"traced array has no attribute {name!r}: it is not an ndarray method that "
-                "fad.numpy differentiates; call the fad.numpy function on it instead"
-            )
-        return lambda *args, **kwargs: method(self, *args, **kwargs)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return _fnp.dispatch_ufunc(ufunc, method, inputs, kwargs)
@@ -341,6 +332,9 @@ class Entry(NamedTuple):
     value: Any
 
 
+_entry = partial(tuple.__new__, Entry)  # Entry(...) without the keyword-parsing constructor
+
+
 def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     """Apply ``prim`` to arguments some of which are traced, recording it on a tape.
 
@@ -352,19 +346,24 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     for x in xs:
         if isinstance(x, Box):
             if trace is None:
-                trace = x.trace
-            elif x.trace is not trace:
-                trace = innermost({b.trace for b in xs if isinstance(b, Box)}, prim.name)
+                trace = x.owner
+            elif x.owner is not trace:
+                trace = innermost({b.owner for b in xs if isinstance(b, Box)}, prim.name)
                 break
     if not trace.running:
         raise _leaked(trace, prim.name)
-    inputs = list(xs)  # the inputs as this trace sees them: its own boxes opened
+    inputs = []  # the inputs as this trace sees them: its own boxes opened
     parents = []
+    nested = False  # whether an outer transform traces some input too
     for i, x in enumerate(xs):
-        if isinstance(x, Box) and x.trace is trace:
-            inputs[i] = x.value
-            parents.append((i, x.node))
-    y = prim(*inputs, **params)  # outer transforms, if any, record this application too
+        if isinstance(x, Box):
+            if x.owner is trace:
+                parents.append((i, x.node))
+                x = x.value
+            nested = nested or isinstance(x, Box)
+        inputs.append(x)
+    # Apply the primitive; through `prim(...)`, outer transforms record it on their tapes.
+    y = prim(*inputs, **params) if nested else prim.fwd(*inputs, **params)
     if prim.multiple_results:
         boxes = tuple(trace.new_node(yi) for yi in y)
         out: Any = tuple(b.node for b in boxes)
@@ -372,7 +371,7 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     else:
         result = trace.new_node(y)
         out = result.node
-    trace.entries.append(Entry(prim, tuple(inputs), params, tuple(parents), out, y))
+    trace.entries.append(_entry((prim, tuple(inputs), params, tuple(parents), out, y)))
     return result
 
 
@@ -479,3 +478,20 @@ class Tape:
 
 
 from fad import numpy as _fnp  # noqa: E402  (the array interface of Box; imports this module)
+
+
+def _method(name: str) -> Callable[..., Any]:
+    """The ndarray method ``x.<name>(...)`` of a traced array: ``fad.numpy.METHODS[name](x, ...)``."""
+
+    def method(self: Box, *args: Any, **kwargs: Any) -> Any:
+        return _fnp.METHODS[name](self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+# The methods are attributes of the class, not found by a __getattr__ hook: a hook would
+# slow down every attribute access of every box (x.value, x.owner) on the hot path.
+for _name in _fnp.METHODS:
+    setattr(Box, _name, _method(_name))
+del _name

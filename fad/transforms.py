@@ -82,7 +82,7 @@ def _cast_like(xbar: Any, x: Any) -> Any:
 
 def _unbox(y: Any, trace: Trace) -> Any:
     """The value of ``y`` as seen outside ``trace`` (outer transforms' boxes stay)."""
-    return y.value if isinstance(y, Box) and y.trace is trace else y
+    return y.value if isinstance(y, Box) and y.owner is trace else y
 
 
 # --------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Trac
     else:
         aux = None
     y_leaves, y_def = flatten(out)
-    y_nodes = [y.node if isinstance(y, Box) and y.trace is trace else None for y in y_leaves]
+    y_nodes = [y.node if isinstance(y, Box) and y.owner is trace else None for y in y_leaves]
     y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
     entries = trace.entries
 

@@ -10,6 +10,7 @@ and :func:`binary` sums each cotangent back to its input's shape after broadcast
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,23 @@ def unbroadcast(xbar: Any, x: Any) -> Any:
         lead + i for i, n in enumerate(shape) if n == 1 and xbar_shape[lead + i] != 1
     )
     return reshape_p(sum_p(xbar, axis=axes), shape=shape)
+
+
+def operator_or(op: Callable, ufunc: Callable) -> Callable:
+    """``ufunc``, computed with the Python operator ``op`` when an operand is a NumPy value.
+
+    On NumPy arrays and scalars the operator is the ufunc, minus the ufunc call's overhead
+    (large on scalars); on plain Python numbers or lists the ufunc itself runs, so that
+    ``1.0 / 0.0`` gives ``inf`` as in NumPy.
+    """
+
+    def fwd(x1: Any, x2: Any) -> Any:
+        if type(x1) is np.ndarray or type(x2) is np.ndarray or isinstance(x1, np.generic) or isinstance(x2, np.generic):
+            return op(x1, x2)
+        return ufunc(x1, x2)
+
+    fwd.__name__ = ufunc.__name__
+    return fwd
 
 
 def binary(fwd: Callable, x1_rule: Callable, x2_rule: Callable, name: str | None = None) -> Primitive:
@@ -183,15 +201,15 @@ absolute = primitive(np.absolute, lambda y, ybar, x: (ybar * np.sign(bottom(x)),
 # --------------------------------------------------------------------------------------
 # Binary, broadcasting                        j(f)(y, ybar, x1, x2) = (x1bar, x2bar)
 # --------------------------------------------------------------------------------------
-add      = binary(np.add,      lambda y, ybar, x1, x2: ybar,      lambda y, ybar, x1, x2: ybar)
-subtract = binary(np.subtract, lambda y, ybar, x1, x2: ybar,      lambda y, ybar, x1, x2: -ybar)
-multiply = binary(np.multiply, lambda y, ybar, x1, x2: ybar * x2, lambda y, ybar, x1, x2: ybar * x1)
-divide   = binary(np.divide,   lambda y, ybar, x1, x2: ybar / x2, lambda y, ybar, x1, x2: -ybar * y / x2)
-power    = binary(np.power,    _power_x1,                         _power_x2)
-maximum  = binary(np.maximum,  lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2),
-                               lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1))
-minimum  = binary(np.minimum,  lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1),
-                               lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2))
+add      = binary(operator_or(operator.add, np.add),           lambda y, ybar, x1, x2: ybar,      lambda y, ybar, x1, x2: ybar)
+subtract = binary(operator_or(operator.sub, np.subtract),      lambda y, ybar, x1, x2: ybar,      lambda y, ybar, x1, x2: -ybar)
+multiply = binary(operator_or(operator.mul, np.multiply),      lambda y, ybar, x1, x2: ybar * x2, lambda y, ybar, x1, x2: ybar * x1)
+divide   = binary(operator_or(operator.truediv, np.divide),    lambda y, ybar, x1, x2: ybar / x2, lambda y, ybar, x1, x2: -ybar * y / x2)
+power    = binary(operator_or(operator.pow, np.power),         _power_x1,                         _power_x2)
+maximum  = binary(np.maximum,                                lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2),
+                                                             lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1))
+minimum  = binary(np.minimum,                                lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1),
+                                                             lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2))
 
 # --------------------------------------------------------------------------------------
 # Reductions and broadcasting (each is the other's VJP)

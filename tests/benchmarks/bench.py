@@ -1,0 +1,385 @@
+"""Benchmarks of fad against the peers installed alongside it, measured in one run.
+
+    python tests/benchmarks/bench.py             # every workload, a table of times and ratios
+    python tests/benchmarks/bench.py --quick     # smaller sizes, for a smoke run
+    python tests/benchmarks/bench.py --json out.json
+
+Peers are optional: autograd, JAX (eager, results waited for with ``block_until_ready``)
+and PyTorch (eager), each used if importable. Times are the best of several repeats;
+what matters is the ratio fad/peer, measured in the same run on the same machine.
+Not collected by pytest: speed is measured here, by hand, and recorded in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import platform
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy
+
+import fad
+import fad.numpy as fnp
+
+# ---------------------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------------------
+
+
+def best_time(f: Callable[[], object], repeat: int = 5, min_time: float = 0.2) -> float:
+    """The best wall time of ``f()`` over ``repeat`` rounds of at least ``min_time`` seconds each."""
+    f()  # warm up
+    best = float("inf")
+    for _ in range(repeat):
+        n, start = 0, time.perf_counter()
+        while True:
+            f()
+            n += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                break
+        best = min(best, elapsed / n)
+    return best
+
+
+def peer(name: str) -> object | None:
+    try:
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001  (a peer that fails to import is simply absent)
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# The libraries, each as the same few functions
+# ---------------------------------------------------------------------------------------
+
+
+def libraries() -> dict[str, dict[str, Callable]]:
+    """For each installed library: grad, the numpy namespace, and how to wait for a result."""
+    libs: dict[str, dict[str, Callable]] = {
+        "fad": {"np": fnp, "grad": fad.grad, "hessian": fad.hessian, "wait": lambda y: y, "scalar": float},
+    }
+    autograd = peer("autograd")
+    if autograd is not None:
+        import autograd.numpy as anp
+
+        libs["autograd"] = {
+            "np": anp, "grad": autograd.grad, "hessian": autograd.hessian, "wait": lambda y: y, "scalar": float,
+        }  # fmt: skip
+    jax = peer("jax")
+    if jax is not None:
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+
+        def wait(y: object) -> object:
+            return jax.block_until_ready(y)
+
+        libs["jax"] = {"np": jnp, "grad": jax.grad, "hessian": jax.hessian, "wait": wait, "scalar": float}
+    torch = peer("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+        def torch_grad(f: Callable, argnums: int = 0, create_graph: bool = False) -> Callable:
+            def g(*args: object) -> object:
+                args = [torch.as_tensor(a, dtype=torch.float64) for a in args]
+                if not args[argnums].requires_grad:
+                    args[argnums] = args[argnums].detach().requires_grad_(True)
+                (gx,) = torch.autograd.grad(f(*args), args[argnums], create_graph=create_graph)
+                return gx
+
+            return g
+
+        def torch_hessian(f: Callable) -> Callable:
+            return lambda x: torch.autograd.functional.hessian(f, torch.tensor(x, dtype=torch.float64))
+
+        libs["torch"] = {
+            "np": torch, "grad": torch_grad, "hessian": torch_hessian, "wait": lambda y: y, "scalar": float,
+            "nested grad": lambda f: torch_grad(f, create_graph=True),
+        }  # fmt: skip
+    return libs
+
+
+# ---------------------------------------------------------------------------------------
+# Workloads
+# ---------------------------------------------------------------------------------------
+
+
+def scalar_chain(np: object, n: int) -> Callable:
+    """``x = tanh(sin(x) * 0.9 + 0.1)``, repeated: four elementary operations a step."""
+
+    def chain(x: object) -> object:
+        for _ in range(n // 4):
+            x = np.tanh(np.sin(x) * 0.9 + 0.1)
+        return x
+
+    return chain
+
+
+def chain_workload(libs: dict, n: int) -> dict:
+    """Microseconds per operation for the plain chain and for its gradient."""
+    out = {}
+    for name, lib in libs.items():
+        chain = scalar_chain(lib["np"], n)
+        x = 0.3 if name != "torch" else lib["np"].tensor(0.3, dtype=lib["np"].float64)
+        plain = best_time(lambda: lib["wait"](chain(x)), repeat=3) / n * 1e6
+        g = lib["grad"](chain)
+        grad_us = best_time(lambda: lib["wait"](g(0.3)), repeat=3) / n * 1e6
+        out[name] = {"plain us/op": plain, "grad us/op": grad_us}
+    return out
+
+
+def scaling_workload(libs: dict, sizes: list[int], peer_limit: int) -> dict:
+    """Microseconds per operation of grad of the chain as its length grows."""
+    out: dict = {}
+    for name, lib in libs.items():
+        if name in ("jax", "torch"):
+            continue
+        out[name] = {}
+        for n in sizes:
+            if name != "fad" and n > peer_limit:
+                continue
+            g = lib["grad"](scalar_chain(lib["np"], n))
+            gc.collect()
+            start = time.perf_counter()
+            g(0.3)
+            out[name][n] = (time.perf_counter() - start) / n * 1e6
+    return out
+
+
+def mlp_setup(np: object, batch: int = 256, sizes: tuple = (784, 512, 512, 10)) -> tuple:
+    rng = numpy.random.default_rng(0)
+    weights = [rng.normal(size=(a, b)) / numpy.sqrt(a) for a, b in zip(sizes[:-1], sizes[1:])]
+    x = rng.normal(size=(batch, sizes[0]))
+    labels = numpy.eye(sizes[-1])[rng.integers(0, sizes[-1], batch)]
+    return weights, x, labels
+
+
+def mlp_loss(name: str, np: object) -> Callable:
+    """A tanh network with softmax cross-entropy; the same formula for every library."""
+    stop, rowmax, rowsum = _row_helpers(name, np)
+
+    def loss(w1: object, w2: object, w3: object, x: object, labels: object) -> object:
+        h = np.tanh(x @ w1)
+        h = np.tanh(h @ w2)
+        z = h @ w3
+        m = rowmax(stop(z))  # a constant shift, for a stable log-sum-exp
+        logp = z - m - np.log(rowsum(np.exp(z - m)))
+        return -np.sum(labels * logp) / x.shape[0]
+
+    return loss
+
+
+def _row_helpers(name: str, np: object) -> tuple[Callable, Callable, Callable]:
+    """stop_gradient, the row maximum and the row sum, in each library's own spelling."""
+    if name == "torch":
+        return (
+            lambda z: z.detach(),
+            lambda z: z.max(dim=1, keepdim=True).values,
+            lambda z: z.sum(dim=1, keepdim=True),
+        )
+    if name == "fad":
+        stop = fad.stop_gradient
+    elif name == "autograd":
+        stop = lambda z: getattr(z, "_value", z)  # noqa: E731
+    else:
+        import jax
+
+        stop = jax.lax.stop_gradient
+    rowmax = (lambda z: np.max(z, 1, keepdims=True)) if name == "jax" else (lambda z: numpy.max(z, 1, keepdims=True))
+    return stop, rowmax, lambda z: np.sum(z, axis=1, keepdims=True)
+
+
+def mlp_workload(libs: dict) -> dict:
+    """Time of grad with respect to the first weight matrix divided by time of the loss."""
+    out = {}
+    for name, lib in libs.items():
+        np = lib["np"]
+        weights, x, labels = mlp_setup(np)
+        if name == "torch":
+            weights = [np.tensor(w) for w in weights]
+            x, labels = np.tensor(x), np.tensor(labels)
+        elif name == "jax":
+            weights = [np.asarray(w) for w in weights]
+            x, labels = np.asarray(x), np.asarray(labels)
+        loss = mlp_loss(name, np)
+        g = lib["grad"](loss)
+        t_loss = best_time(lambda: lib["wait"](loss(*weights, x, labels)))
+        t_grad = best_time(lambda: lib["wait"](g(*weights, x, labels)))
+        out[name] = {"loss ms": t_loss * 1e3, "grad ms": t_grad * 1e3, "grad/loss": t_grad / t_loss}
+    return out
+
+
+def nesting_workload(libs: dict) -> dict:
+    """Time of the k-th derivative of tanh at a scalar, k = 1..4."""
+    out = {}
+    for name, lib in libs.items():
+        f = lib["np"].tanh
+        row = {}
+        for k in range(1, 5):
+            f = lib.get("nested grad", lib["grad"])(f)
+            x = 0.5
+            row[f"d{k} us"] = best_time(lambda f=f, x=x: lib["wait"](f(x))) * 1e6
+        out[name] = row
+    return out
+
+
+def rosenbrock(np: object) -> Callable:
+    return lambda x: np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def hessian_workload(libs: dict, dim: int = 50) -> dict:
+    out = {}
+    x = numpy.linspace(-1, 1, dim)
+    for name, lib in libs.items():
+        h = lib["hessian"](rosenbrock(lib["np"]))
+        out[name] = {"hessian ms": best_time(lambda: lib["wait"](h(x)), repeat=3) * 1e3}
+    return out
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+sys.path[:0] = {path!r}
+import bench
+libs = bench.libraries()
+lib = libs[{name!r}]
+np = lib["np"]
+weights, x, labels = bench.mlp_setup(np)
+if {name!r} == "torch":
+    weights = [np.tensor(w) for w in weights]; x, labels = np.tensor(x), np.tensor(labels)
+elif {name!r} == "jax":
+    weights = [np.asarray(w) for w in weights]; x, labels = np.asarray(x), np.asarray(labels)
+loss = bench.mlp_loss({name!r}, np)
+lib["wait"](loss(*weights, x, labels))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+lib["wait"](lib["grad"](loss)(*weights, x, labels))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) / 1024)
+"""
+
+
+def memory_workload(libs: dict) -> dict:
+    """Peak memory of one MLP gradient: the rise of the resident high-water mark, in a fresh process."""
+    out = {}
+    here = __file__.rsplit("/", 1)[0]
+    for name in libs:
+        script = MEMORY_SCRIPT.format(path=[here, here + "/../.."], name=name)
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        row = {"peak MB": float(result.stdout.strip()) if result.returncode == 0 else float("nan")}
+        if name in ("fad", "autograd"):
+            lib = libs[name]
+            weights, x, labels = mlp_setup(lib["np"])
+            loss = mlp_loss(name, lib["np"])
+            tracemalloc.start()
+            lib["grad"](loss)(*weights, x, labels)
+            row["traced peak MB"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        out[name] = row
+    return out
+
+
+def untraced_workload() -> dict:
+    """fad.numpy.sin on plain values against numpy.sin."""
+    x, a = 0.3, numpy.linspace(0, 1, 1000)
+    return {
+        "float": {"fad us": best_time(lambda: fnp.sin(x)) * 1e6, "numpy us": best_time(lambda: numpy.sin(x)) * 1e6},
+        "array(1000)": {
+            "fad us": best_time(lambda: fnp.sin(a)) * 1e6,
+            "numpy us": best_time(lambda: numpy.sin(a)) * 1e6,
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------
+
+
+def ratios(results: dict, key: str) -> dict:
+    fad_value = results["fad"][key]
+    return {name: fad_value / row[key] for name, row in results.items() if name != "fad" and row.get(key)}
+
+
+def show(title: str, results: dict) -> None:
+    print(f"\n## {title}")
+    for name, row in results.items():
+        cells = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items())
+        print(f"  {name:9s} {cells}")
+
+
+def machine() -> dict:
+    return {
+        "python": sys.version.split()[0],
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "peers": {n: getattr(peer(n), "__version__", "?") for n in ("autograd", "jax", "torch") if peer(n)},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--only", nargs="*", help="run only these workloads")
+    args = parser.parse_args(argv)
+    libs = libraries()
+    quick = args.quick
+    workloads = {
+        "chain": lambda: chain_workload(libs, 1_000 if quick else 10_000),
+        "scaling": lambda: scaling_workload(
+            libs, [10**3, 10**4] if quick else [10**3, 10**4, 10**5, 10**6], 10**4 if quick else 10**5
+        ),
+        "mlp": lambda: mlp_workload(libs),
+        "nesting": lambda: nesting_workload(libs),
+        "hessian": lambda: hessian_workload(libs),
+        "memory": lambda: memory_workload(libs),
+        "untraced": untraced_workload,
+    }
+    results: dict = {"machine": machine()}
+    print(json.dumps(results["machine"]))
+    for name, run in workloads.items():
+        if args.only and name not in args.only:
+            continue
+        results[name] = run()
+        show(name, results[name])
+    print("\n## ratios fad / peer (lower is better for fad)")
+    summary = {}
+    if "chain" in results:
+        summary["scalar chain grad us/op"] = ratios(results["chain"], "grad us/op")
+    if "scaling" in results:
+        fad_scaling = results["scaling"]["fad"]
+        summary["fad scaling, us/op at largest / at 10^3"] = fad_scaling[max(fad_scaling)] / fad_scaling[10**3]
+        for name, row in results["scaling"].items():
+            summary[f"{name} scaling, us/op at {max(row)} / at 10^3"] = row[max(row)] / row[10**3]
+    if "mlp" in results:
+        summary["MLP grad/loss (fad)"] = results["mlp"]["fad"]["grad/loss"]
+        summary["MLP grad/loss ratio"] = ratios(results["mlp"], "grad/loss")
+    if "nesting" in results:
+        summary["4th derivative of tanh"] = ratios(results["nesting"], "d4 us")
+    if "hessian" in results:
+        summary["50-d Hessian"] = ratios(results["hessian"], "hessian ms")
+    if "memory" in results:
+        summary["MLP peak memory"] = ratios(results["memory"], "peak MB")
+    if "untraced" in results:
+        summary["untraced sin, fad/numpy"] = {
+            k: row["fad us"] / row["numpy us"] for k, row in results["untraced"].items()
+        }
+    for k, v in summary.items():
+        print(f"  {k}: {json.dumps(v) if isinstance(v, dict) else f'{v:.3g}'}")
+    results["summary"] = summary
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=2, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
