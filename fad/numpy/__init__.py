@@ -58,7 +58,7 @@ _BASE_NAMES = (
     "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute", "abs",
     "add", "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum",
     # reductions, shape, products, selection, construction
-    "sum", "mean", "reshape", "ravel", "transpose", "swapaxes", "expand_dims", "broadcast_to",
+    "reshape", "ravel", "transpose", "swapaxes", "expand_dims", "broadcast_to",
     "astype", "dot", "matmul", "getitem", "where", "concatenate", "stack", "array", "asarray",
     # no derivative, by definition
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
@@ -75,20 +75,6 @@ true_divide = divide
 # --------------------------------------------------------------------------------------
 # Compositions of primitives, with NumPy's signatures
 # --------------------------------------------------------------------------------------
-
-
-def sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    """Sum of array elements over ``axis``; the VJP broadcasts ``ybar`` back."""
-    axis = tuple(axis) if isinstance(axis, list) else axis
-    return sum_p(a, axis=axis, keepdims=keepdims)
-
-
-def mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Arithmetic mean over ``axis``: the sum divided by the number of elements summed."""
-    shape = shape_of(a)
-    axes = range(len(shape)) if axis is None else _np.atleast_1d(axis)
-    count = int(_np.prod([shape[int(i)] for i in axes]))
-    return sum(a, axis=axis, keepdims=keepdims) / count
 
 
 def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
@@ -239,8 +225,6 @@ def _shape_args(args: tuple) -> Any:
 
 _BASE_METHODS = MappingProxyType(
     {
-        "sum": sum,
-        "mean": mean,
         "dot": dot,
         "astype": astype,
         "swapaxes": swapaxes,
