@@ -59,12 +59,12 @@ _BASE_NAMES = (
     "add", "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum",
     # reductions, shape, products, selection, construction
     "reshape", "ravel", "transpose", "swapaxes", "expand_dims", "broadcast_to",
-    "astype", "dot", "matmul", "getitem", "where", "concatenate", "stack", "array", "asarray",
+    "astype", "concatenate", "stack", "array", "asarray",
     # no derivative, by definition
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "shape", "ndim", "size", "zeros_like", "ones_like", "empty_like", "full_like",
-    "sign", "floor", "ceil", "round", "rint", "trunc", "argmax", "argmin", "argsort",
-    "isfinite", "isnan", "isinf", "nonzero", "logical_and", "logical_or", "logical_not",
+    "sign", "floor", "ceil", "round", "rint", "trunc",
+    "isfinite", "isnan", "isinf", "logical_and", "logical_or", "logical_not",
     "result_type",
 )  # fmt: skip
 
@@ -117,36 +117,6 @@ def broadcast_to(array: Any, shape: Any) -> Any:
 def astype(x: Any, dtype: Any) -> Any:
     """``x`` converted to ``dtype``; the cotangent is converted back."""
     return astype_p(x, dtype=_np.dtype(dtype))
-
-
-def dot(a: Any, b: Any) -> Any:
-    """Dot product: a product of scalars, a matrix product for 1-d and 2-d arrays."""
-    if _np.ndim(bottom(a)) == 0 or _np.ndim(bottom(b)) == 0:
-        return multiply(a, b)
-    if _np.ndim(bottom(a)) <= 2 and _np.ndim(bottom(b)) <= 2:
-        return matmul(a, b)
-    raise NotImplementedError(
-        "fad.numpy.dot of arrays with more than 2 dimensions is not supported yet; "
-        "use fad.numpy.matmul (which broadcasts batch axes)"
-    )
-
-
-def getitem(x: Any, index: Any) -> Any:
-    """``x[index]`` for every kind of index; repeated indices accumulate in the VJP."""
-    if isinstance(index, list):  # numpy reads a list as an integer array index
-        index = _np.asarray(index)
-    elif isinstance(index, tuple):
-        index = tuple(_np.asarray(bottom(i)) if isinstance(i, (list, Box)) else i for i in index)
-    elif isinstance(index, Box):
-        index = _np.asarray(bottom(index))
-    return getitem_p(x, index=index)
-
-
-def where(condition: Any, x: Any = None, y: Any = None) -> Any:
-    """Elements of ``x`` where ``condition`` holds, else of ``y`` (no derivative in ``condition``)."""
-    if x is None and y is None:
-        return _np.where(bottom(condition))
-    return where_p(_np.asarray(bottom(condition)), x, y)
 
 
 def concatenate(arrays: Any, axis: int | None = 0) -> Any:
@@ -206,9 +176,8 @@ zeros_like, ones_like = nondiff(_np.zeros_like), nondiff(_np.ones_like)
 empty_like, full_like = nondiff(_np.empty_like), nondiff(_np.full_like)
 sign, floor, ceil = nondiff(_np.sign), nondiff(_np.floor), nondiff(_np.ceil)
 round, rint, trunc = nondiff(_np.round), nondiff(_np.rint), nondiff(_np.trunc)  # noqa: A001
-argmax, argmin, argsort = nondiff(_np.argmax), nondiff(_np.argmin), nondiff(_np.argsort)
 isfinite, isnan, isinf = nondiff(_np.isfinite), nondiff(_np.isnan), nondiff(_np.isinf)
-nonzero, result_type = nondiff(_np.nonzero), nondiff(_np.result_type)
+result_type = nondiff(_np.result_type)
 logical_and, logical_or = nondiff(_np.logical_and), nondiff(_np.logical_or)
 logical_not = nondiff(_np.logical_not)
 
@@ -225,7 +194,6 @@ def _shape_args(args: tuple) -> Any:
 
 _BASE_METHODS = MappingProxyType(
     {
-        "dot": dot,
         "astype": astype,
         "swapaxes": swapaxes,
         "ravel": ravel,
