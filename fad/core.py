@@ -238,6 +238,8 @@ class Box:
     __truediv__, __rtruediv__ = _forward("divide"), _forward("divide", swap=True)
     __pow__, __rpow__ = _forward("power"), _forward("power", swap=True)
     __matmul__, __rmatmul__ = _forward("matmul"), _forward("matmul", swap=True)
+    __mod__, __rmod__ = _forward("remainder"), _forward("remainder", swap=True)
+    __floordiv__, __rfloordiv__ = _forward("floor_divide"), _forward("floor_divide", swap=True)
     __neg__, __abs__ = _forward("negative"), _forward("abs")
     __eq__, __ne__ = _forward("equal"), _forward("not_equal")  # type: ignore[assignment]
     __lt__, __le__ = _forward("less"), _forward("less_equal")

@@ -58,8 +58,7 @@ _BASE_NAMES = (
     "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute", "abs",
     "add", "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum",
     # reductions, shape, products, selection, construction
-    "reshape", "ravel", "transpose", "swapaxes", "expand_dims", "broadcast_to",
-    "astype", "concatenate", "stack", "array", "asarray",
+    "transpose", "swapaxes", "broadcast_to",
     # no derivative, by definition
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "shape", "ndim", "size", "zeros_like", "ones_like", "empty_like", "full_like",
@@ -77,20 +76,6 @@ true_divide = divide
 # --------------------------------------------------------------------------------------
 
 
-def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
-    """Give ``a`` a new shape (one dimension may be -1)."""
-    shape = newshape if shape is None else shape
-    if order != "C":
-        raise NotImplementedError("fad.numpy.reshape supports order='C' only")
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return reshape_p(a, shape=_np.empty(shape_of(a), dtype=bool).reshape(shape).shape)
-
-
-def ravel(a: Any) -> Any:
-    """``a`` flattened to one dimension."""
-    return reshape(a, (-1,))
-
-
 def transpose(a: Any, axes: Any = None) -> Any:
     """Permute the axes of ``a`` (reverse them when ``axes`` is None)."""
     return transpose_p(a, axes=None if axes is None else tuple(axes))
@@ -103,64 +88,10 @@ def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
     return transpose(a, axes)
 
 
-def expand_dims(a: Any, axis: int) -> Any:
-    """Insert a length-1 axis at ``axis``."""
-    return reshape(a, _np.expand_dims(_np.empty(shape_of(a), dtype=bool), axis).shape)
-
-
 def broadcast_to(array: Any, shape: Any) -> Any:
     """Broadcast ``array`` to ``shape``; the VJP sums the cotangent back."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return broadcast_to_p(array, shape=shape)
-
-
-def astype(x: Any, dtype: Any) -> Any:
-    """``x`` converted to ``dtype``; the cotangent is converted back."""
-    return astype_p(x, dtype=_np.dtype(dtype))
-
-
-def concatenate(arrays: Any, axis: int | None = 0) -> Any:
-    """Join arrays along an existing axis (flattening them first when ``axis`` is None)."""
-    arrays = tuple(arrays)
-    if axis is None:
-        return concatenate_p(*[ravel(a) for a in arrays], axis=0)
-    return concatenate_p(*arrays, axis=axis)
-
-
-def stack(arrays: Any, axis: int = 0) -> Any:
-    """Join arrays along a new axis."""
-    return stack_p(*tuple(arrays), axis=axis)
-
-
-def _has_box(obj: Any) -> bool:
-    if isinstance(obj, Box):
-        return True
-    return isinstance(obj, (list, tuple)) and any(_has_box(o) for o in obj)
-
-
-def _stack_nested(obj: Any) -> Any:
-    if isinstance(obj, (list, tuple)):
-        return stack([_stack_nested(o) for o in obj])
-    return obj
-
-
-def array(obj: Any, dtype: Any = None, **kwargs: Any) -> Any:
-    """An array from (nested lists of) numbers, arrays or traced values.
-
-    >>> array([[1.0, 2.0]]).shape
-    (1, 2)
-    """
-    if not _has_box(obj):
-        return _np.array(obj, dtype=dtype, **kwargs)
-    out = _stack_nested(obj)
-    return out if dtype is None else astype(out, dtype)
-
-
-def asarray(a: Any, dtype: Any = None) -> Any:
-    """``a`` as an array; traced values stay traced."""
-    if isinstance(a, Box):
-        return a if dtype is None else astype(a, dtype)
-    return array(a, dtype=dtype) if _has_box(a) else _np.asarray(a, dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------
@@ -187,19 +118,10 @@ logical_not = nondiff(_np.logical_not)
 # --------------------------------------------------------------------------------------
 
 
-def _shape_args(args: tuple) -> Any:
-    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` mean the same."""
-    return args[0] if len(args) == 1 else args
-
-
 _BASE_METHODS = MappingProxyType(
     {
-        "astype": astype,
         "swapaxes": swapaxes,
-        "ravel": ravel,
-        "flatten": ravel,
-        "reshape": lambda x, *shape, **kw: reshape(x, _shape_args(shape) if shape else None, **kw),
-        "transpose": lambda x, *axes: transpose(x, _shape_args(axes) if axes else None),
+        "transpose": lambda x, *axes: transpose(x, (axes[0] if len(axes) == 1 else axes) if axes else None),
     }
 )
 

@@ -158,11 +158,34 @@ def _matmul_parts() -> tuple[Callable, Callable]:
     return a_rule, b_rule
 
 
+def _is_basic(index: Any) -> bool:
+    """Whether ``index`` holds only ints, slices, None and Ellipsis: it names no element twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
 def _index_add(ybar: Any, index: Any = None, shape: tuple = ()) -> np.ndarray:
     """Zeros of ``shape`` with ``ybar`` added at ``index`` (repeated indices accumulate)."""
     x = np.zeros(shape, dtype=np.result_type(ybar))
-    np.add.at(x, index, ybar)
+    if _is_basic(index):
+        x[index] = ybar  # a basic index repeats nothing, and assignment is far cheaper than add.at
+    else:
+        np.add.at(x, index, ybar)
     return x
+
+
+def _cast(x: Any, dtype: Any = None) -> np.ndarray:
+    """``x`` as an array of ``dtype``; complex to real keeps the real part (as NumPy, without its warning)."""
+    x = np.asarray(x)
+    dtype = np.dtype(dtype)
+    return (x.real if x.dtype.kind == "c" and dtype.kind != "c" else x).astype(dtype)
+
+
+def real_cotangent(xbar: Any, x: Any) -> Any:
+    """``xbar`` as the cotangent of ``x``: its real part when ``x`` is real (JAX's convention)."""
+    from fad.numpy._elementwise import _cotangent_for  # built on this module, so imported late
+
+    return _cotangent_for(xbar, x)
 
 
 def _split_along(ybar: Any, xs: tuple, axis: int) -> tuple:
@@ -170,14 +193,15 @@ def _split_along(ybar: Any, xs: tuple, axis: int) -> tuple:
     axis = axis % max(np.ndim(bottom(ybar)), 1)
     bounds = np.cumsum([0] + [shape_of(x)[axis] for x in xs])
     lead = (slice(None),) * axis
-    return tuple(getitem_p(ybar, index=lead + (slice(lo, hi),)) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    pieces = (getitem_p(ybar, index=lead + (slice(lo, hi),)) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    return tuple(real_cotangent(piece, x) for piece, x in zip(pieces, xs))
 
 
-def _unstack(ybar: Any, n: int, axis: int) -> tuple:
-    """The slices of ``ybar`` that ``stack`` took from each of its ``n`` inputs."""
+def _unstack(ybar: Any, xs: tuple, axis: int) -> tuple:
+    """The slices of ``ybar`` that ``stack`` took from each of its inputs ``xs``."""
     axis = axis % np.ndim(bottom(ybar))
     lead = (slice(None),) * axis
-    return tuple(getitem_p(ybar, index=lead + (i,)) for i in range(n))
+    return tuple(real_cotangent(getitem_p(ybar, index=lead + (i,)), x) for i, x in enumerate(xs))
 
 
 def _inverse(axes: Any) -> Any:
@@ -230,7 +254,7 @@ reshape_p   = primitive(lambda x, shape: np.reshape(x, shape),
                         name="reshape")
 transpose_p = primitive(np.transpose, lambda y, ybar, x, axes=None: (transpose_p(ybar, axes=_inverse(axes)),),
                         name="transpose")
-astype_p    = primitive(lambda x, dtype: np.asarray(x).astype(dtype),
+astype_p    = primitive(_cast,
                         lambda y, ybar, x, dtype=None: (astype_p(ybar, dtype=dtype_of(x)),), name="astype")
 
 # --------------------------------------------------------------------------------------
@@ -248,11 +272,11 @@ index_add_p = primitive(_index_add,
                         lambda y, ybar, x, index=None, shape=(): (getitem_p(ybar, index=index),),
                         name="index_add")
 where_p     = primitive(np.where, (None,
-                                   lambda y, ybar, c, x1, x2: unbroadcast(where_p(c, ybar, 0), x1),
-                                   lambda y, ybar, c, x1, x2: unbroadcast(where_p(c, 0, ybar), x2)),
+                                   lambda y, ybar, c, x1, x2: real_cotangent(unbroadcast(where_p(c, ybar, 0), x1), x1),
+                                   lambda y, ybar, c, x1, x2: real_cotangent(unbroadcast(where_p(c, 0, ybar), x2), x2)),
                         name="where")
 concatenate_p = primitive(lambda *xs, axis=0: np.concatenate(xs, axis=axis),
                           lambda y, ybar, *xs, axis=0: _split_along(ybar, xs, axis), name="concatenate")
 stack_p       = primitive(lambda *xs, axis=0: np.stack(xs, axis=axis),
-                          lambda y, ybar, *xs, axis=0: _unstack(ybar, len(xs), axis), name="stack")
+                          lambda y, ybar, *xs, axis=0: _unstack(ybar, xs, axis), name="stack")
 # fmt: on

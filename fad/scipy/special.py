@@ -1,3 +1,366 @@
-"""(to be written)"""
+"""fad.scipy.special: the special functions of ``scipy.special`` that statistics reaches for, differentiable.
 
-__all__: list[str] = []
+Each function is a primitive whose forward function is SciPy's own (so values are
+SciPy's, dtype included), with its VJP written in fad functions, or a composition of
+them. The contract is the one of :mod:`fad.numpy._rules`: ``vjp(y, ybar, *xs) -> xbars``,
+``xibar = ybar . dy/dxi``, and the derivatives are the classical ones::
+
+    erf' = 2/sqrt(pi) exp(-x^2)      erfinv' = sqrt(pi)/2 exp(y^2)     ndtr' = phi(x)
+    gammaln' = digamma               digamma' = polygamma(1, .)        polygamma(n)' = polygamma(n + 1)
+    i0' = i1                         iv(v)' = (iv(v-1) + iv(v+1)) / 2  expit' = y expit(-x) = y (1 - y)
+
+``logsumexp``, ``softmax`` and ``log_softmax`` subtract the maximum first, a constant
+that cancels exactly, so neither their values nor their derivatives overflow. Real
+arguments only. Needs SciPy: ``pip install 'fad[scipy]'``.
+
+>>> import fad
+>>> import fad.numpy as np
+>>> from fad.scipy.special import logsumexp
+>>> fad.grad(logsumexp)(np.array([1000.0, 1000.0]))
+array([0.5, 0.5])
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+try:
+    import scipy.special as _sp
+except ImportError as error:  # SciPy is an optional dependency
+    raise ImportError(
+        "fad.scipy.special needs SciPy, an optional dependency of fad: pip install 'fad[scipy]'"
+    ) from error
+
+import fad.numpy as fnp
+from fad.core import Box, bottom, primitive
+from fad.numpy._rules import binary, dtype_of, nondiff, shape_of, unbroadcast
+
+__all__ = [
+    "logsumexp", "softmax", "log_softmax", "expit", "logit", "log_expit", "softplus",
+    "erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "ndtri", "log_ndtr",
+    "gamma", "gammaln", "gammasgn", "digamma", "psi", "polygamma", "multigammaln", "beta", "betaln",
+    "gammainc", "gammaincc",
+    "xlogy", "xlog1py", "entr", "rel_entr", "kl_div", "huber", "pseudo_huber",
+    "i0", "i1", "i0e", "i1e", "iv", "ive",
+]  # fmt: skip
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
+_SQRT_TWO_PI = math.sqrt(2.0 * math.pi)
+_SQRT_TWO_OVER_PI = math.sqrt(2.0 / math.pi)
+_SQRT_TWO = math.sqrt(2.0)
+
+
+def _float_dtype(x: Any) -> np.dtype:
+    """The float dtype of a result computed from ``x`` (float64 for integers and Python numbers)."""
+    return np.result_type(np.asarray(bottom(x)).dtype, np.float16)
+
+
+def _normal_pdf(x: Any) -> Any:
+    """The standard normal density, ``exp(-x^2 / 2) / sqrt(2 pi)``."""
+    return fnp.exp(-0.5 * x * x) / _SQRT_TWO_PI
+
+
+def _x_over(x: Any, y: Any) -> Any:
+    """``x / y``, the derivative of ``xlogy`` in ``y``, taken as 0 at ``x == y == 0`` (xlogy is 0 along ``x = 0``)."""
+    return x / fnp.where(np.asarray((bottom(x) == 0) & (bottom(y) == 0)), 1.0, y)
+
+
+def _log_ndtr_derivative(y: Any, x: Any) -> Any:
+    """``phi(x) / Phi(x)``: ``exp(-x^2 / 2 - y) / sqrt(2 pi)``, and for ``x < 0`` the same as
+    ``sqrt(2 / pi) / erfcx(-x / sqrt(2))``, which does not cancel in the lower tail.
+
+    The tail form is fed 0 where it is not used, so that its derivatives stay finite there.
+    """
+    lower = np.asarray(bottom(x) < 0)
+    tail = _SQRT_TWO_OVER_PI / erfcx(fnp.where(lower, x, 0.0) / -_SQRT_TWO)
+    return fnp.where(lower, tail, fnp.exp(-0.5 * x * x - y) / _SQRT_TWO_PI)
+
+
+def _i1_derivative(x: Any) -> Any:
+    """``i1' = (i0 + iv(2, .)) / 2``, with ``iv(2, x)`` (which underflows there) taken as 0 for ``0 < |x| < 1e-300``.
+
+    SciPy's ``iv`` gives NaN near the smallest normal numbers (not at 0); ``i0`` and ``i1`` do not.
+    """
+    tiny = np.asarray((np.abs(bottom(x)) < 1e-300) & (bottom(x) != 0))
+    return (i0(x) + iv_p(fnp.where(tiny, 0.0, x), v=2)) / 2
+
+
+def _in_dtype_of(x: Any, y: Any) -> Any:
+    """``y`` in the float dtype of ``x`` (SciPy computes some functions in float64 only)."""
+    return np.asarray(y).astype(_float_dtype(x))[()]
+
+
+def _polygamma(x: Any, n: Any = 0) -> Any:
+    return _in_dtype_of(x, _sp.polygamma(n, x))
+
+
+def _iv(x: Any, v: Any = 0) -> Any:
+    return _in_dtype_of(x, _sp.iv(v, x))
+
+
+def _ive(x: Any, v: Any = 0) -> Any:
+    return _in_dtype_of(x, _sp.ive(v, x))
+
+
+def _lower_gamma_density(a: Any, x: Any) -> Any:
+    """``x^(a-1) exp(-x) / Gamma(a)``, the derivative of ``gammainc(a, x)`` in ``x``."""
+    return fnp.exp(xlogy(a - 1, x) - x - gammaln(a))
+
+
+def _huber_delta(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
+    """``d huber / d delta``: 0 inside ``|r| <= delta``, ``|r| - delta`` outside."""
+    inside = np.abs(bottom(r)) <= bottom(delta)
+    return ybar * fnp.where(inside, 0.0, fnp.abs(r) - delta)
+
+
+def _huber_r(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
+    """``d huber / d r``: ``r`` clipped to ``[-delta, delta]``."""
+    inside = np.abs(bottom(r)) <= bottom(delta)
+    return ybar * fnp.where(inside, r, delta * fnp.sign(r))
+
+
+def _pseudo_huber_delta(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
+    """``d/d delta`` of ``y = delta^2 (sqrt(1 + (r/delta)^2) - 1)``: ``2 y / delta - r^2 / (delta sqrt(...))``."""
+    return ybar * (2 * y / delta - r * r / (delta * fnp.sqrt(1 + (r / delta) ** 2)))
+
+
+def _pseudo_huber_r(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
+    """``d/dr`` of ``delta^2 (sqrt(1 + (r/delta)^2) - 1)``: ``r / sqrt(1 + (r/delta)^2)``."""
+    return ybar * r / fnp.sqrt(1 + (r / delta) ** 2)
+
+
+def _no_derivative(name: str, argument: str) -> Any:
+    """A rule for an argument that fad cannot differentiate in: it says so when reached."""
+
+    def rule(*_: Any) -> Any:
+        raise NotImplementedError(
+            f"fad.scipy.special.{name} has no derivative rule with respect to {argument}; "
+            f"pass {argument} as a constant (only the other argument is differentiable)"
+        )
+
+    return rule
+
+
+# fmt: off
+# --------------------------------------------------------------------------------------
+# Logistic functions                          j(f)(y, ybar, x) = (xbar,)
+# --------------------------------------------------------------------------------------
+expit     = primitive(_sp.expit,     lambda y, ybar, x: (ybar * y * expit(-x),))
+logit     = primitive(_sp.logit,     lambda y, ybar, x: (ybar / (x * (1 - x)),))
+log_expit = primitive(_sp.log_expit, lambda y, ybar, x: (ybar * expit(-x),))
+softplus  = primitive(lambda x: np.logaddexp(0, x), lambda y, ybar, x: (ybar * expit(x),), name="softplus")
+
+# --------------------------------------------------------------------------------------
+# Error functions and the normal distribution
+# --------------------------------------------------------------------------------------
+erf      = primitive(_sp.erf,      lambda y, ybar, x: (ybar * _TWO_OVER_SQRT_PI * fnp.exp(-x * x),))
+erfc     = primitive(_sp.erfc,     lambda y, ybar, x: (-ybar * _TWO_OVER_SQRT_PI * fnp.exp(-x * x),))
+erfcx    = primitive(_sp.erfcx,    lambda y, ybar, x: (ybar * (2 * x * y - _TWO_OVER_SQRT_PI),))
+erfinv   = primitive(_sp.erfinv,   lambda y, ybar, x: (ybar * _SQRT_PI_OVER_TWO * fnp.exp(y * y),))
+erfcinv  = primitive(_sp.erfcinv,  lambda y, ybar, x: (-ybar * _SQRT_PI_OVER_TWO * fnp.exp(y * y),))
+ndtr     = primitive(_sp.ndtr,     lambda y, ybar, x: (ybar * _normal_pdf(x),))
+ndtri    = primitive(_sp.ndtri,    lambda y, ybar, x: (ybar * _SQRT_TWO_PI * fnp.exp(0.5 * y * y),))
+log_ndtr = primitive(_sp.log_ndtr, lambda y, ybar, x: (ybar * _log_ndtr_derivative(y, x),))
+
+# --------------------------------------------------------------------------------------
+# The gamma function and its relatives
+# --------------------------------------------------------------------------------------
+gamma       = primitive(_sp.gamma,   lambda y, ybar, x: (ybar * y * digamma(x),))
+gammaln     = primitive(_sp.gammaln, lambda y, ybar, x: (ybar * digamma(x),))
+digamma     = primitive(_sp.digamma, lambda y, ybar, x: (ybar * polygamma_p(x, n=1),), name="digamma")
+polygamma_p = primitive(_polygamma,  lambda y, ybar, x, n=0: (unbroadcast(ybar * polygamma_p(x, n=n + 1), x),),
+                        name="polygamma")
+beta        = binary(_sp.beta,   lambda y, ybar, a, b: ybar * y * (digamma(a) - digamma(a + b)),
+                                 lambda y, ybar, a, b: ybar * y * (digamma(b) - digamma(a + b)))
+betaln      = binary(_sp.betaln, lambda y, ybar, a, b: ybar * (digamma(a) - digamma(a + b)),
+                                 lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)))
+gammainc    = binary(_sp.gammainc,  _no_derivative("gammainc", "a"),
+                                    lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x))
+gammaincc   = binary(_sp.gammaincc, _no_derivative("gammaincc", "a"),
+                                    lambda y, ybar, a, x: -ybar * _lower_gamma_density(a, x))
+gammasgn    = nondiff(_sp.gammasgn)  # the sign of gamma: piecewise constant
+psi         = digamma
+
+# --------------------------------------------------------------------------------------
+# Entropies and robust losses                 j(f)(y, ybar, x1, x2) = (x1bar, x2bar)
+# --------------------------------------------------------------------------------------
+xlogy        = binary(_sp.xlogy,    lambda y, ybar, x1, x2: ybar * xlogy(1.0, x2),   # d/dx1 = log(x2)
+                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, x2))
+xlog1py      = binary(_sp.xlog1py,  lambda y, ybar, x1, x2: ybar * xlog1py(1.0, x2),  # d/dx1 = log1p(x2)
+                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, 1 + x2))
+entr         = primitive(_sp.entr,  lambda y, ybar, x: (-ybar * (fnp.log(x) + 1),))
+rel_entr     = binary(_sp.rel_entr, lambda y, ybar, x1, x2: ybar * (fnp.log(x1) - fnp.log(x2) + 1),
+                                    lambda y, ybar, x1, x2: -ybar * x1 / x2)
+kl_div       = binary(_sp.kl_div,   lambda y, ybar, x1, x2: ybar * (fnp.log(x1) - fnp.log(x2)),
+                                    lambda y, ybar, x1, x2: ybar * (1 - x1 / x2))
+huber        = binary(_sp.huber,        _huber_delta,        _huber_r)
+pseudo_huber = binary(_sp.pseudo_huber, _pseudo_huber_delta, _pseudo_huber_r)
+
+# --------------------------------------------------------------------------------------
+# Modified Bessel functions of the first kind (and their exponentially scaled forms)
+# --------------------------------------------------------------------------------------
+i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),))
+i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _i1_derivative(x),))
+iv_p  = primitive(_iv,     lambda y, ybar, x, v=0: (unbroadcast(ybar * (iv_p(x, v=v - 1) + iv_p(x, v=v + 1)) / 2, x),),
+                  name="iv")
+i0e   = primitive(_sp.i0e, lambda y, ybar, x: (ybar * (i1e(x) - fnp.sign(x) * y),))
+i1e   = primitive(_sp.i1e, lambda y, ybar, x: (ybar * ((i0e(x) + ive_p(x, v=2)) / 2 - fnp.sign(x) * y),))
+ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
+                               ybar * ((ive_p(x, v=v - 1) + ive_p(x, v=v + 1)) / 2 - fnp.sign(x) * y), x),),
+                  name="ive")
+# fmt: on
+
+
+# --------------------------------------------------------------------------------------
+# Compositions, with SciPy's signatures
+# --------------------------------------------------------------------------------------
+
+
+def _real_input(x: Any, who: str) -> Any:
+    x = x if isinstance(x, Box) else np.asarray(x)
+    if np.issubdtype(dtype_of(x), np.complexfloating):
+        raise TypeError(f"fad.scipy.special.{who} supports real input only, got dtype {dtype_of(x)}")
+    return x
+
+
+def _shifted(x: Any, axis: Any) -> tuple[Any, np.ndarray]:
+    """``(x - m, m)`` with ``m`` the maximum of ``x`` over ``axis`` (kept as length-1 axes; 0 if not finite).
+
+    ``m`` is a constant: logsumexp, softmax and log_softmax move with (or ignore) a shift
+    of ``x``, so it cancels exactly, in every derivative too, and ``exp(x - m) <= 1``.
+    """
+    m = np.max(bottom(x), axis=axis, keepdims=True, initial=-np.inf)
+    m = np.where(np.isfinite(m), m, 0).astype(dtype_of(x))
+    return x - m, m
+
+
+def _axis(axis: Any) -> Any:
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, return_sign: bool = False) -> Any:
+    """``log(sum(b * exp(a)))`` over ``axis``, computed without overflow; differentiable in ``a`` and ``b``.
+
+    With ``m = max(a)``, ``log(sum(b * exp(a - m))) + m``: every ``exp`` is at most 1, in
+    the value and in the gradient ``b * exp(a - m) / sum(...)`` (the softmax). With
+    ``return_sign`` the result is ``(log|s|, sign(s))``; without it, a negative sum gives
+    NaN, as in SciPy.
+
+    >>> import fad.numpy as np
+    >>> float(logsumexp(np.array([1000.0, 1000.0])))  # 1000 + log(2)
+    1000.6931471805599
+
+    See Also: softmax, log_softmax
+    """
+    a, axis = _real_input(a, "logsumexp"), _axis(axis)
+    if b is not None:
+        b = b if isinstance(b, Box) else np.asarray(b)
+        shape = np.broadcast_shapes(shape_of(a), shape_of(b))
+        a = a if shape_of(a) == shape else fnp.broadcast_to(a, shape)
+    z, m = _shifted(a, axis)
+    e = fnp.exp(z)
+    s = fnp.sum(e if b is None else b * e, axis=axis, keepdims=True)
+    sign = np.sign(bottom(s))
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty or all -inf sum
+        y = fnp.log(fnp.abs(s)) + m
+    if not return_sign and np.any(sign < 0):
+        y = fnp.where(sign < 0, np.nan, y)
+    if not keepdims:
+        sign = np.squeeze(sign, axis=axis)
+        y = fnp.reshape(y, sign.shape)
+    return (y, sign) if return_sign else y
+
+
+def log_softmax(x: Any, axis: Any = None) -> Any:
+    """``x - logsumexp(x, axis)``, as ``(x - m) - log(sum(exp(x - m)))``: no overflow, no loss of precision.
+
+    >>> import fad.numpy as np
+    >>> log_softmax(np.array([0.0, 1000.0]))
+    array([-1000.,     0.])
+
+    See Also: softmax, logsumexp
+    """
+    axis = _axis(axis)
+    z, _ = _shifted(_real_input(x, "log_softmax"), axis)
+    return z - fnp.log(fnp.sum(fnp.exp(z), axis=axis, keepdims=True))
+
+
+def softmax(x: Any, axis: Any = None) -> Any:
+    """``exp(x) / sum(exp(x), axis)``, as ``exp(x - m) / sum(exp(x - m))`` with ``m = max(x)``: no overflow.
+
+    >>> import fad.numpy as np
+    >>> softmax(np.array([0.0, 1000.0]))
+    array([0., 1.])
+
+    See Also: log_softmax, logsumexp, expit
+    """
+    axis = _axis(axis)
+    e = fnp.exp(_shifted(_real_input(x, "softmax"), axis)[0])
+    return e / fnp.sum(e, axis=axis, keepdims=True)
+
+
+def _constant_order(n: Any, who: str) -> Any:
+    """The order ``n`` of ``polygamma``, ``iv`` or ``ive``: a constant, an int where it is a scalar."""
+    if isinstance(n, Box):
+        raise TypeError(
+            f"fad.scipy.special.{who}: fad has no derivative with respect to the order; "
+            "pass it as a constant"
+        )
+    return int(n) if np.ndim(n) == 0 and float(n).is_integer() else np.asarray(n)
+
+
+def polygamma(n: Any, x: Any) -> Any:
+    """The ``n``-th derivative of ``digamma`` (``n`` a constant integer); its derivative is ``polygamma(n + 1, x)``.
+
+    >>> round(float(polygamma(1, 1.0)), 12)  # pi^2 / 6
+    1.644934066848
+
+    See Also: digamma, gammaln
+    """
+    return polygamma_p(x, n=_constant_order(n, "polygamma"))
+
+
+def iv(v: Any, x: Any) -> Any:
+    """Modified Bessel function of the first kind of constant order ``v``; ``iv' = (iv(v - 1) + iv(v + 1)) / 2``.
+
+    >>> float(iv(1, 0.0))
+    0.0
+
+    See Also: i0, i1, ive
+    """
+    return iv_p(x, v=_constant_order(v, "iv"))
+
+
+def ive(v: Any, x: Any) -> Any:
+    """``iv(v, x) * exp(-|x|)``, exponentially scaled; differentiable in ``x`` (``v`` a constant).
+
+    >>> float(ive(0, 0.0))
+    1.0
+
+    See Also: iv, i0e, i1e
+    """
+    return ive_p(x, v=_constant_order(v, "ive"))
+
+
+def multigammaln(a: Any, d: int) -> Any:
+    """Log of the multivariate gamma function of dimension ``d``: a sum of ``gammaln``.
+
+    ``log Gamma_d(a) = d (d - 1) / 4 log(pi) + sum_{j<d} gammaln(a - j / 2)``, for ``a > (d - 1) / 2``.
+
+    >>> float(multigammaln(2.0, 1))  # gammaln(2) = 0
+    0.0
+
+    See Also: gammaln
+    """
+    d = operator.index(d)
+    if d < 0 or np.any(bottom(a) <= 0.5 * (d - 1)):
+        raise ValueError(f"fad.scipy.special.multigammaln: needs d >= 0 and a > (d - 1) / 2 = {0.5 * (d - 1)}")
+    a = a if isinstance(a, Box) else np.asarray(a, dtype=_float_dtype(a))
+    halves = (np.arange(d) / 2).astype(_float_dtype(a))
+    terms = gammaln(fnp.reshape(a, shape_of(a) + (1,)) - halves)
+    return fnp.sum(terms, axis=-1) + d * (d - 1) / 4 * math.log(math.pi)
