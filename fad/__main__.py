@@ -1,61 +1,89 @@
-"""``python -m fad``: a short demonstration of what fad computes.
+"""``python -m fad``: see what fad computes, in a few seconds.
 
-It prints the note's sigmoid as the tape of elementary operations that differentiation
-builds, then the derivatives of tanh to 4th order by nested ``grad``, beside their closed
-forms.
+With no arguments it shows, in turn, the note's sigmoid neuron as the tape of elementary
+operations that differentiation records (and the backward fold over it), the derivatives
+of tanh to 4th order by nested ``fad.grad`` against their closed forms, and a small
+network of sigmoid neurons trained with ``fad.grad``, a line per epoch. A subcommand
+shows one of them, or the nesting examples; ``python -m fad --help`` lists them. Each
+demonstration checks its numbers: the exit status is 0 when all checks pass, 1 if not.
+The code is in :mod:`fad.demo`.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Sequence
 
 import fad
-import fad.numpy as np
+from fad import demo
 
 __all__ = ["main"]
 
 
-def tanh_closed_forms(x: float) -> list[float]:
-    """tanh and its first four derivatives at ``x``, written out by hand (t = tanh x)."""
-    t = math.tanh(x)
-    s = 1 - t * t  # sech^2
-    return [t, s, -2 * t * s, s * (6 * t * t - 2), 8 * t * s * (2 - 3 * t * t)]
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m fad",
+        usage="python -m fad [-h] [{tape,tanh,train,nesting}] [options]",
+        description="See what fad computes. With no subcommand: tape, tanh and train, in turn.",
+        epilog="Each demonstration checks its numbers; the exit status is 1 if a check fails.",
+    )
+    commands = parser.add_subparsers(dest="command", title="subcommands", metavar="{tape,tanh,train,nesting}")
+    tape = commands.add_parser("tape", help="the note's sigmoid neuron as fad's tape, and the backward fold over it")
+    tape.add_argument("--w", type=float, default=0.5, help="the weight (default 0.5)")
+    tape.add_argument("--a", type=float, default=2.0, help="the input activation (default 2.0)")
+    tape.add_argument("--b", type=float, default=0.1, help="the bias (default 0.1)")
+    tanh = commands.add_parser("tanh", help="derivatives of tanh to 4th order by nested grad, against closed forms")
+    tanh.add_argument(
+        "--points",
+        type=float,
+        nargs="+",
+        default=[-1.0, 0.0, 0.5, 2.0],
+        metavar="X",
+        help="where to evaluate them (default -1 0 0.5 2)",
+    )
+    train = commands.add_parser("train", help="a network of sigmoid neurons trained with fad.grad, a line per epoch")
+    train.add_argument("--epochs", type=int, default=20, help="passes over the data (default 20)")
+    train.add_argument("--hidden", type=int, default=12, help="neurons in the hidden layer (default 12)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    commands.add_parser("nesting", help="nested derivatives that confused implementations get wrong; a Hessian")
+    return parser
 
 
-def show_sigmoid_tape() -> None:
-    """The note's sigmoid a' = 1 / (1 + exp(-(w a + b))) as elementary operations."""
-    print("The sigmoid a' = 1 / (1 + exp(-(w*a + b))) as fad records it (fad.tape):")
-    print(fad.tape(lambda w, a, b: 1 / (1 + np.exp(-(w * a + b))))(0.5, 2.0, 0.1))
-    print()
-
-
-def show_tanh_derivatives(points: Sequence[float]) -> float:
-    """Derivatives of tanh to 4th order by nested fad.grad; returns the worst error."""
-    derivatives = [np.tanh]
-    for _ in range(4):
-        derivatives.append(fad.grad(derivatives[-1]))
-    print("Derivatives of tanh by nested fad.grad (closed form in brackets):")
-    print("     x   " + "".join(f"{'d' + str(k) + ' tanh':>25}" for k in range(5)))
-    worst = 0.0
-    for x in points:
-        got = [float(d(x)) for d in derivatives]
-        want = tanh_closed_forms(x)
-        worst = max(worst, max(abs(g - w) for g, w in zip(got, want)))
-        print(f"{x:6.2f}   " + "".join(f"{g:>12.6f} [{w:>9.6f}] " for g, w in zip(got, want)))
-    print(f"largest difference from the closed forms: {worst:.1e}")
-    return worst
+def _show(args: argparse.Namespace) -> bool:
+    """Run the demonstration of one parsed subcommand; return whether its checks passed."""
+    if args.command == "tape":
+        return demo.show_sigmoid_tape(args.w, args.a, args.b)
+    if args.command == "tanh":
+        return demo.show_tanh_derivatives(args.points)
+    if args.command == "train":
+        return demo.show_training(args.epochs, args.hidden, args.seed)
+    return demo.show_nesting()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fad", description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=float, nargs="+", default=[-1.0, 0.0, 0.5, 2.0],
-                        help="where to evaluate the derivatives of tanh")
+    """Run the demonstrations that ``argv`` asks for; return the exit status.
+
+    >>> main(["nesting"])  # doctest: +ELLIPSIS
+    Nested transforms, told apart without global state:
+    ...
+    all nested derivatives exact: ok
+    0
+    """
+    parser = _parser()
     args = parser.parse_args(argv)
-    show_sigmoid_tape()
-    worst = show_tanh_derivatives(args.points)
-    return 0 if worst < 1e-9 else 1
+    if args.command is not None:
+        return 0 if _show(args) else 1
+    print(f"fad {fad.__version__}: reverse-mode automatic differentiation as the note describes it.")
+    print("`python -m fad --help` lists what else this can show.")
+    passed = []
+    for number, command in enumerate(("tape", "tanh", "train"), start=1):
+        print()
+        print(f"{number}. " + "-" * 84)
+        print()
+        passed.append(_show(parser.parse_args([command])))  # each with its defaults
+    print()
+    print("All checks passed." if all(passed) else "SOME CHECKS FAILED: see above.")
+    return 0 if all(passed) else 1
 
 
 if __name__ == "__main__":

@@ -238,3 +238,10 @@ def test_fad_imports_without_scipy_and_fad_scipy_special_says_what_to_install():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert "pip install 'fad[scipy]'" in result.stdout, result.stdout + result.stderr
+
+
+def test_scipy_special_ufuncs_on_traced_values_route_to_fad():
+    import scipy.special
+
+    assert fad.grad(lambda x: scipy.special.erf(x))(0.0) == pytest.approx(2 / numpy.sqrt(numpy.pi))
+    assert fad.grad(lambda x: scipy.special.expit(x))(0.0) == pytest.approx(0.25)

@@ -148,6 +148,13 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if kwargs:
         raise TypeError(f"numpy.{name} on a traced value: keyword arguments {sorted(kwargs)} are not supported")
     f = _own(name)
+    special = sys.modules.get("scipy.special")
+    if f is None and special is not None and getattr(special, name, None) is ufunc:
+        import fad.scipy.special  # scipy.special's ufuncs on traced values route to fad.scipy.special
+
+        f = _own(name, fad.scipy.special)
+        if f is None:
+            raise NotImplementedError(f"scipy.special.{name} has no derivative rule in fad (called on a traced value)")
     if f is None:
         raise NotImplementedError(f"numpy.{name} has no derivative rule in fad (it was called on a traced value)")
     return f(*inputs)
