@@ -422,9 +422,15 @@ def backward_step(ybars: dict, entry: Entry) -> dict:
     return ybars
 
 
-def backward(entries: list[Entry], ybars: dict) -> dict:
-    """Fold the tape backward from the output cotangents ``ybars``; returns the store."""
-    return reduce(backward_step, reversed(entries), ybars)
+def backward(entries: list[Entry], ybars: dict, consume: bool = False) -> dict:
+    """Fold the tape backward from the output cotangents ``ybars``; returns the store.
+
+    With ``consume``, each entry is taken off the tape as the fold passes it, so the
+    values it stored are released as soon as no later step needs them (for a gradient,
+    which folds the tape once).
+    """
+    steps = (entries.pop() for _ in range(len(entries))) if consume else reversed(entries)
+    return reduce(backward_step, steps, ybars)
 
 
 # --------------------------------------------------------------------------------------

@@ -104,7 +104,8 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Trac
     """Run ``f(*xs)`` on traced inputs; return the output and its pullback ``back``.
 
     ``back(ybar)`` folds the tape backward and returns one cotangent per ``x``, each with
-    that ``x``'s structure, shape and dtype.
+    that ``x``'s structure, shape and dtype. ``back(ybar, consume=True)`` releases the tape
+    as it folds it, for callers that fold it only once.
     """
     trace = Trace(who)
     leaves, treedef = flatten(xs)
@@ -125,7 +126,7 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Trac
     y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
     entries = trace.entries
 
-    def back(ybar: Any) -> tuple:
+    def back(ybar: Any, consume: bool = False) -> tuple:
         ybar_leaves, ybar_def = flatten(ybar)
         if ybar_def != y_def:
             raise ValueError(
@@ -140,7 +141,7 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Trac
                         f"of shape {np.shape(bottom(yv))}; they must match"
                     )
                 seeds[node] = yb if node not in seeds else seeds[node] + yb
-        ybars = backward(entries, seeds)
+        ybars = backward(entries, seeds, consume)
         xbars = [
             _cast_like(ybars.get(b.node), x) if isinstance(b, Box) else None  # None: not differentiable
             for b, x in zip(boxes, leaves)
@@ -310,7 +311,7 @@ def value_and_grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: boo
         _check_inputs(flatten(chosen)[0], "grad")
         y, back, aux = _trace_call(f_of, chosen, "grad", has_aux)[:3]
         _check_scalar(y, "grad")
-        gs = back(np.ones_like(bottom(y))[()] if not isinstance(y, Box) else fnp.ones_like(y))
+        gs = back(np.ones_like(bottom(y))[()] if not isinstance(y, Box) else fnp.ones_like(y), consume=True)
         g = gs if isinstance(argnums, tuple) else gs[0]
         return ((y, aux), g) if has_aux else (y, g)
 
@@ -360,7 +361,7 @@ def elementwise_grad(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callabl
         f_of, chosen = _split_args(f, args, kwargs, nums, "elementwise_grad")
         _check_inputs(flatten(chosen)[0], "elementwise_grad")
         y, back = _trace_call(f_of, chosen, "elementwise_grad")[:2]
-        gs = back(tree_map(_ones_like, y))
+        gs = back(tree_map(_ones_like, y), consume=True)
         return gs if isinstance(argnums, tuple) else gs[0]
 
     return f_elementwise_grad
