@@ -4,22 +4,34 @@ The wrong rules below are primitives whose VJP is off in one known way; each che
 catch it and say where. The strategies are checked against the domains they promise.
 """
 
+import contextlib
+import dataclasses
+import doctest
+import io
+import itertools
 import math
+import pathlib
+import re
 from typing import NamedTuple
 
 import numpy
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 import fad
 import fad.numpy as np
 from fad.testing import (
     TOLERANCES,
+    Undecided,
+    check_composition,
     check_grads,
     check_hessian_symmetric,
     check_jvp_vjp_agree,
     check_vjp_linear,
+    counterexample,
+    derivative_test,
     profile,
 )
 from fad.testing import strategies as fst
@@ -73,13 +85,45 @@ def test_check_grads_passes_containers_in_and_out():
     check_grads(lambda p: p.w * np.cos(p.b), Params(numpy.ones(2), 0.25))
 
 
-def test_check_grads_passes_complex_linear_function():
-    # under <a, b> = Re(vdot(a, b)) the VJP of z -> c * z is ybar -> conj(c) * ybar
-    scale = fad.primitive(lambda z: (2 + 1j) * z, lambda y, ybar, z: (numpy.conj(2 + 1j) * ybar,), name="scale")
-    check_grads(scale, numpy.array([0.5 + 0.25j, -1j]), modes=("rev",), order=1)
-    transposed = fad.primitive(lambda z: (2 + 1j) * z, lambda y, ybar, z: ((2 + 1j) * ybar,), name="transposed")
+def test_complex_values_are_paired_by_the_bilinear_sum_without_conjugate():
+    # fad's convention (JAX's, autograd's): the VJP of z -> c * z is ybar -> c * ybar, not conj(c) * ybar
+    scale = fad.primitive(lambda z: (2 + 1j) * z, lambda y, ybar, z: ((2 + 1j) * ybar,), name="scale")
+    check_grads(scale, numpy.array([0.5 + 0.25j, -1j]))
+    conjugated = fad.primitive(lambda z: (2 + 1j) * z, lambda y, ybar, z: ((2 - 1j) * ybar,), name="conjugated")
     with pytest.raises(AssertionError, match="rev mode"):
-        check_grads(transposed, numpy.array([0.5 + 0.25j, -1j]), modes=("rev",), order=1)
+        check_grads(conjugated, numpy.array([0.5 + 0.25j, -1j]), modes=("rev",), order=1)
+    # |z|**2 has the gradient 2 conj(z): Re(2 conj(z) * v) = 2 (x vx + y vy), its directional derivative
+    z = 3.0 + 4.0j
+    assert fad.grad(lambda z: np.abs(z) ** 2)(z) == 2 * numpy.conj(z)
+    check_grads(lambda z: np.abs(z) ** 2, z)
+
+
+COMPLEX_FUNCTIONS = {
+    "multiply": (np.multiply, 2),
+    "exp": (np.exp, 1),
+    "abs**2": (lambda z: np.abs(z) ** 2, 1),
+    "prod": (np.prod, 1),
+    "real of a product": (lambda z, w: np.real(z * np.conj(w)), 2),
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_FUNCTIONS)
+@pytest.mark.parametrize("dtype", [numpy.complex128, numpy.complex64])
+def test_right_complex_rules_pass_every_check(name, dtype):
+    f, arity = COMPLEX_FUNCTIONS[name]
+    z = numpy.array([1 + 2j, 3 - 1j, 0.5j], dtype)
+    args = (z, z[::-1] * 0.5)[:arity]
+    check_grads(f, *args)
+    check_vjp_linear(f, *args)
+    check_jvp_vjp_agree(f, *args)
+    check_composition(f, np.sin, *args)
+    check_hessian_symmetric(lambda *zs: np.sum(np.real(f(*zs) * (1 - 2j))), *args)
+
+
+def test_complex_inputs_of_real_functions_and_real_inputs_of_complex_ones():
+    check_grads(lambda x: x * (1 + 2j), numpy.array([0.5, 2.0]))  # a real input gets Re of its cotangent
+    check_grads(lambda z: {"re": np.real(z), "abs": np.abs(z)}, numpy.array([1 + 1j, -2 + 0.5j]))
+    check_hessian_symmetric(lambda z: np.sum(np.abs(z) ** 2 * np.real(z)), numpy.array([1 + 2j, 3 - 1j]))
 
 
 @given(fst.arrays(dtype=fst.dtypes(), lo=0.0, open_lo=True))
@@ -162,16 +206,37 @@ def test_bad_arguments_are_reported():
 
 
 def test_points_where_finite_differences_cannot_judge_are_reported():
-    with pytest.raises(ValueError, match="not finite"):
+    with pytest.raises(Undecided, match="not finite"):
         check_grads(np.log, 1e-6)
-    with pytest.raises(ValueError, match="estimated error"):
+    assert issubclass(Undecided, ValueError)
+    with pytest.raises(Undecided, match="estimated error"):
         check_grads(np.log, numpy.float32(1e-3))
     check_grads(np.log, numpy.float32(1e-3), eps=1e-5)
 
 
-def test_tolerances_table_covers_each_precision():
+def test_tolerances_table_covers_each_precision_and_is_immutable():
     assert set(TOLERANCES) == {"float16", "float32", "float64"}
     assert TOLERANCES["float64"].rtol < TOLERANCES["float32"].rtol < TOLERANCES["float16"].rtol
+    with pytest.raises(TypeError):
+        TOLERANCES["float64"] = TOLERANCES["float32"]
+
+
+def test_rounding_in_a_lower_precision_than_the_outputs_is_allowed_for():
+    # f computes in float32 and returns a float64 leaf (r * a's cotangent in a): the finite
+    # differences' rounding is that of float32 (these seeds were false alarms when it was not)
+    f = lambda r, a: np.array([r, r * a, [a] * len(r)], dtype=numpy.float32, ndmin=3)  # noqa: E731
+    for seed in (157, 187, 333):
+        check_grads(f, numpy.array([3.0, 0.0, 0.0], numpy.float32), 0.0, seed=seed)
+
+
+def test_a_rule_returning_a_cotangent_of_the_wrong_shape_is_named():
+    # fad's backward pass would reshape the (1,)-shaped cotangent of the 0-d b and go on
+    unreduced = fad.primitive(numpy.add, (lambda y, ybar, x, b: ybar, lambda y, ybar, x, b: ybar), name="add")
+    message = r"the rule of add returns a cotangent of shape \(1,\) for its input 1, of shape \(\)"
+    with pytest.raises(AssertionError, match=r"check_grads\(add\): rev mode, order 1: " + message):
+        check_grads(unreduced, numpy.ones(1), 0.5)
+    with pytest.raises(AssertionError, match=r"check_vjp_linear\(<lambda>\): " + message):
+        check_vjp_linear(lambda x, b: unreduced(x, b) * 2.0, numpy.ones(1), 0.5)  # inside f too
 
 
 # --------------------------------------------------------------------------------------
@@ -195,11 +260,97 @@ def test_vjp_that_is_not_linear_fails():
         check_jvp_vjp_agree(cubic_sin, numpy.array([0.5, 1.0]))
 
 
+def test_composition_law_holds_for_right_rules_and_containers():
+    x = numpy.array([0.3, -1.0, 2.0])
+    check_composition(np.sin, lambda y: y * np.exp(y), x)
+    check_composition(wrong_sin, np.tanh, x)  # the law holds for any rule: it checks fad's chaining
+    f = lambda p: {"a": p["x"] * 2.0, "b": (np.sin(p["x"]), p["s"])}  # noqa: E731
+    g = lambda y: np.sum(y["a"]) * y["b"][1] + y["b"][0]  # noqa: E731
+    check_composition(f, g, {"x": x, "s": 2.0})
+    check_composition(np.exp, np.abs, numpy.array([1 + 1j, 2 - 1j]), modes=("rev",))
+
+
+def test_composition_law_fails_for_a_forward_function_with_hidden_state():
+    calls = itertools.count(1)
+    stateful = fad.primitive(lambda x: numpy.exp(x) * next(calls), lambda y, ybar, x: (ybar * y,), name="stateful")
+    with pytest.raises(AssertionError, match=r"check_composition\(sin \. stateful\): reverse mode breaks"):
+        check_composition(stateful, np.sin, numpy.array([0.5, 1.0]))
+    with pytest.raises(ValueError, match="modes"):
+        check_composition(np.sin, np.sin, 1.0, modes=())
+
+
 def test_asymmetric_hessian_fails_and_non_scalar_is_refused():
     with pytest.raises(AssertionError, match="the Hessian is not symmetric"):
         check_hessian_symmetric(skew_mul, 1.0, 2.0)
     with pytest.raises(TypeError, match="real scalar"):
         check_hessian_symmetric(np.sin, numpy.ones(2))
+
+
+# --------------------------------------------------------------------------------------
+# One-line derivative tests
+# --------------------------------------------------------------------------------------
+
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)  # derivative_test's: no explain phase
+cube = fad.primitive(lambda x: x**3, lambda y, ybar, x: (3 * ybar * x**2,), name="cube")
+
+# pytest collects these as they stand: each is a Hypothesis test of every check
+test_derivative_test_of_a_primitive = derivative_test(cube, fst.arrays(lo=-2.0, hi=2.0))
+test_derivative_test_in_float32 = derivative_test(np.tanh, fst.arrays(dtype=numpy.float32))
+test_derivative_test_of_complex_values = derivative_test(np.exp, fst.arrays(dtype=numpy.complex128, lo=-2.0, hi=2.0))
+test_derivative_test_of_containers_and_fixed_arguments = derivative_test(
+    lambda p, s: {"y": p["w"] * s, "z": (np.sin(p["b"]), p["w"].sum())},
+    st.fixed_dictionaries({"w": fst.arrays((3,)), "b": fst.floats()}),
+    2.0,
+)
+test_derivative_test_of_dependent_shapes = derivative_test(
+    np.matmul,
+    arguments=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).flatmap(
+        lambda s: st.tuples(fst.arrays(s[:2], lo=-3.0, hi=3.0), fst.arrays(s[1:], lo=-3.0, hi=3.0))
+    ),
+)
+
+EXACT = settings(max_examples=20, derandomize=True, database=None, deadline=None, phases=PHASES)
+
+
+def test_derivative_test_reports_the_check_and_the_shrunk_arguments():
+    with pytest.raises(AssertionError, match=r"check_grads\(wrong_sin\): rev mode, order 1") as failure:
+        derivative_test(wrong_sin, fst.arrays(), settings=EXACT)()
+    report = "\n".join(failure.value.__notes__)
+    assert "Falsifying example: test_derivatives_of_wrong_sin(\n    args=(array(0.),),\n)" in report
+
+
+def test_derivative_test_runs_the_orders_modes_and_properties_asked_for():
+    derivative_test(flat_sin, fst.arrays(), order=1, settings=EXACT)()
+    with pytest.raises(AssertionError, match=r"order 2 \(of the rev derivative\)"):
+        derivative_test(flat_sin, fst.arrays(), settings=EXACT)()
+    derivative_test(cubic_sin, fst.floats(), modes=("rev",), exact=False, order=1, settings=EXACT)  # not run
+    with pytest.raises(AssertionError, match=r"check_vjp_linear\(cubic_sin\)"):
+        derivative_test(cubic_sin, fst.floats(), settings=EXACT)()
+
+
+def test_derivative_test_passes_over_points_finite_differences_cannot_judge():
+    with pytest.raises(Undecided):
+        check_grads(np.log, 1e-7)  # log is not defined a step below
+    derivative_test(np.log, fst.floats(1e-7, 1.0), settings=EXACT)()  # so such points are drawn again
+
+
+def test_derivative_test_and_counterexample_refuse_bad_arguments():
+    for make in (derivative_test, counterexample):
+        with pytest.raises(TypeError, match="no domain"):
+            make(np.sin)
+        with pytest.raises(TypeError, match="not both"):
+            make(np.sin, fst.floats(), arguments=st.tuples(fst.floats()))
+        with pytest.raises(ValueError, match="modes"):
+            make(np.sin, fst.floats(), modes=("bwd",))
+        with pytest.raises(ValueError, match="order"):
+            make(np.sin, fst.floats(), order=0)
+
+
+def test_counterexample_is_none_for_right_rules_and_small_for_wrong_ones():
+    assert counterexample(cube, fst.arrays(lo=-2.0, hi=2.0), max_examples=30) is None
+    found = counterexample(wrong_mul, fst.floats(), fst.floats(), order=1)
+    assert found.args == (0.0, 1.0)  # wrong for x2 only, where x1 != x2
+    assert isinstance(found.error, AssertionError) and "at argument 1" in str(found.error)
 
 
 # --------------------------------------------------------------------------------------
@@ -257,9 +408,52 @@ def test_cotangent_like_matches_structure_shape_dtype_and_type(data, y):
     assert [(type(c), c.shape, c.dtype) for c in c_leaves] == [(type(t), t.shape, t.dtype) for t in y_leaves]
 
 
+@dataclasses.dataclass
+class Layer:
+    w: numpy.ndarray
+    b: complex
+
+
+@given(st.data())
+def test_cotangent_like_covers_every_kind_of_leaf_and_container(data):
+    y = {
+        "params": Params(numpy.ones((2, 1), numpy.float16), 1.5),
+        "layer": Layer(numpy.ones(2, numpy.complex64), 1 + 2j),
+        "scalars": [numpy.float32(1.0), numpy.complex128(1j), numpy.array(2.0)],
+        "count": (numpy.arange(3), 4),  # integers: no derivative flows, zero cotangents
+    }
+    ybar = data.draw(fst.cotangent_like(y))
+    assert flatten(ybar)[1] == flatten(y)[1]
+    assert isinstance(ybar["params"], Params) and isinstance(ybar["layer"], Layer)
+    for c, t in zip(flatten(ybar)[0], flatten(y)[0]):
+        assert (type(c), numpy.shape(c), numpy.result_type(c)) == (type(t), numpy.shape(t), numpy.result_type(t))
+    assert numpy.all(ybar["count"][0] == 0) and ybar["count"][1] == 0
+
+
 @given(fst.cotangents(lambda x, s: {"y": x * s, "s": s}, numpy.ones((2, 3), numpy.float32), 2.0))
 def test_cotangents_follow_the_output_of_f(ybar):
     assert ybar["y"].shape == (2, 3) and ybar["y"].dtype == numpy.float32 and isinstance(ybar["s"], float)
+
+
+def test_floats_draw_small_powers_of_two_where_the_domain_has_them():
+    tiny = {t * 2.0**-k for k in range(10, 31) for t in (1, -1)}
+    assert abs(fst.minimal(fst.floats(), lambda x: x in tiny)) in tiny
+    assert fst.minimal(fst.floats(0.0, 1.0), lambda x: x in tiny) > 0
+    assert abs(fst.minimal(fst.floats(width=16), lambda x: x in tiny)) >= 2.0**-14  # float16's normal range
+    for domain in ({"avoid": (0.0,)}, {"lo": 0.0, "open_lo": True}, {"lo": 1.0}):
+        with pytest.raises(NoSuchExample):
+            fst.minimal(fst.floats(**domain), lambda x: abs(x) < 0.1, max_examples=300)
+
+
+def test_minimal_is_the_same_under_every_profile():
+    find = lambda: fst.minimal(fst.broadcastable_shapes(), lambda s: len(s[0]) == 2 and s[0] != s[1])  # noqa: E731
+    before, first = settings.get_current_profile_name(), find()
+    profile("fad-test-shallow", max_examples=3, derandomize=False, phases=(Phase.generate,))
+    try:
+        settings.load_profile("fad-test-shallow")
+        assert find() == first
+    finally:
+        settings.load_profile(before)
 
 
 def test_profile_is_registered_and_derandomized():
@@ -280,3 +474,43 @@ def test_profile_is_registered_and_derandomized():
 
     first = draws()
     assert first == draws() and 0 < len(first) <= 7
+
+
+# --------------------------------------------------------------------------------------
+# The "Testing your derivatives" page: its examples run, and print what it shows
+# --------------------------------------------------------------------------------------
+
+PAGE = pathlib.Path(__file__).resolve().parent.parent / "docs" / "testing.md"
+BLOCK = re.compile(r"^```\{(testsetup|testcode|testoutput)\}\n(.*?)^```$", re.M | re.S)
+
+
+def blocks(text):
+    """The page's Sphinx doctest blocks in order: (kind, options, code or output)."""
+    for kind, body in BLOCK.findall(text):
+        lines = body.splitlines(keepends=True)
+        options = [line.strip() for line in lines if line.startswith(":")]
+        lines = lines[len(options) :]
+        if options and lines and not lines[0].strip():
+            lines = lines[1:]
+        yield kind, " ".join(options), "".join(lines)
+
+
+def test_docs_page_examples_run_and_print_what_the_page_shows():
+    found = list(blocks(PAGE.read_text()))
+    assert sum(kind == "testcode" for kind, _, _ in found) >= 8
+    namespace, printed, profile_before = {"__name__": "docs_testing"}, None, settings.get_current_profile_name()
+    try:
+        for i, (kind, options, body) in enumerate(found):
+            if kind == "testoutput":
+                flags = doctest.ELLIPSIS if "+ELLIPSIS" in options else 0
+                assert printed is not None, f"block {i}: an output with no code before it"
+                assert doctest.OutputChecker().check_output(body, printed, flags), (
+                    f"block {i} of docs/testing.md printed:\n{printed}\nbut the page shows:\n{body}"
+                )
+                printed = None
+                continue
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                exec(compile(body, f"docs/testing.md, block {i}", "exec"), namespace)  # noqa: S102
+            printed = out.getvalue()
+    finally:
+        settings.load_profile(profile_before)  # the page loads its own profiles

@@ -1,14 +1,15 @@
 """Derivative checks: fad's derivatives against finite differences, and against each other.
 
-Every check works on the leaves of the arguments (see :mod:`fad.tree`) and pairs values
-with the real inner product
+Every check works on the leaves of the arguments (see :mod:`fad.tree`) and pairs a
+cotangent with a tangent by the real part of their **bilinear** sum, over leaves,
 
-    <a, b> = sum over leaves of Re(numpy.vdot(a, b)) = sum(a.real * b.real + a.imag * b.imag),
+    <a, b> = sum over leaves of Re(sum(a * b))        (no conjugate),
 
-which treats a complex number as a pair of reals. Under it the VJP is the adjoint of the
-JVP, ``<ybar, J v> = <vjp(ybar), v>``, so for a real-valued ``f`` of a complex ``z`` the
-gradient is ``df/dRe(z) + 1j * df/dIm(z)``, and for ``y = c * z`` the VJP is
-``zbar = conj(c) * ybar``.
+fad's complex convention, which is JAX's and autograd's (docs/complex.md). Under it the
+VJP is the transpose of the JVP, ``<ybar, J v> = <vjp(ybar), v>``: for a holomorphic
+``f`` the VJP is ``ybar * f'(z)``, never conjugated, and the gradient of a real ``f`` of
+a complex ``z`` is ``df/dRe(z) - 1j * df/dIm(z)`` (``2 * conj(z)`` for ``|z|**2``). For
+real values the pairing is the ordinary dot product.
 
 Finite differences use the fourth-order central stencil
 
@@ -18,8 +19,9 @@ with ``f`` evaluated in ``x``'s own dtype (``f`` may cast, so nothing is promote
 differences taken in float64. Rounding ``x + h v`` to the dtype moves the point, so the
 direction compared is the one actually taken, recomputed from the rounded points. Added
 to the allowed error are the rounding error of ``f``'s values divided by ``h``, and the
-truncation error, estimated as the distance to the second-order difference. Where these
-are too large for finite differences to judge, a ``ValueError`` says so.
+truncation error, estimated as the distance to the second-order difference plus a test
+for a kink. Where these are too large for finite differences to judge,
+:class:`Undecided` (a ``ValueError``) says so.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ __all__ = [
     "check_grads",
     "check_vjp_linear",
     "check_jvp_vjp_agree",
+    "check_composition",
     "check_hessian_symmetric",
+    "Undecided",
 ]
 
 
@@ -62,7 +66,7 @@ TOLERANCES = MappingProxyType(
     }
 )
 TRUNCATION = 0.05  # largest estimated truncation error, relative to the difference, that is trusted
-VALUE_ERROR = 4.0  # each value of f is taken to be off by this many eps of its dtype, times (1 + |value|)
+VALUE_ERROR = 4.0  # each value of f is taken to be off by this many eps of the lowest precision, times (1 + |value|)
 
 
 # --------------------------------------------------------------------------------------
@@ -90,8 +94,8 @@ def _random_like(rng: np.random.Generator, x: Any) -> np.ndarray:
 
 
 def _inner(a: list, b: list) -> float:
-    """``<a, b>`` over two lists of leaves: the real part of their vdot, in float64."""
-    return sum(float(np.sum((np.conj(_wide(ai)) * _wide(bi)).real)) for ai, bi in zip(a, b))
+    """``<a, b>`` over two lists of leaves: ``Re(sum(a * b))``, bilinear (no conjugate), in float64."""
+    return sum(float(np.sum(_wide(ai) * _wide(bi)).real) for ai, bi in zip(a, b))
 
 
 def _abs_inner(a: list, b: list) -> float:
@@ -99,11 +103,15 @@ def _abs_inner(a: list, b: list) -> float:
     return sum(float(np.sum(np.abs(_wide(ai)) * np.abs(_wide(bi)))) for ai, bi in zip(a, b))
 
 
+def _lowest_precision(leaves: list) -> np.dtype:
+    """The real dtype of the lowest precision among ``leaves`` (complex64 counts as float32)."""
+    inexact = [np.finfo(np.result_type(x)).dtype for x in leaves if np.issubdtype(np.result_type(x), np.inexact)]
+    return max(inexact, key=lambda d: np.finfo(d).eps, default=np.dtype(np.float64))
+
+
 def _tolerance(leaves: list, eps: float | None, rtol: float | None, atol: float | None) -> Tolerance:
     """The defaults for the lowest precision among ``leaves``, with the caller's overrides."""
-    inexact = [np.finfo(np.result_type(x)).dtype for x in leaves if np.issubdtype(np.result_type(x), np.inexact)]
-    lowest = max(inexact, key=lambda d: np.finfo(d).eps, default=np.dtype(np.float64))
-    tol = TOLERANCES.get(lowest.name, TOLERANCES["float64"])
+    tol = TOLERANCES.get(_lowest_precision(leaves).name, TOLERANCES["float64"])
     return Tolerance(
         tol.eps if eps is None else eps,
         tol.rtol if rtol is None else rtol,
@@ -184,6 +192,10 @@ def _name(f: Callable) -> str:
 # --------------------------------------------------------------------------------------
 
 
+class Undecided(ValueError):
+    """Finite differences cannot judge ``f`` at these arguments (not finite nearby, or too curved)."""
+
+
 class Difference(NamedTuple):
     """A finite difference ``J d`` along the direction ``d``, with a bound on its error."""
 
@@ -195,8 +207,12 @@ class Difference(NamedTuple):
 def _difference(f: Callable, args: tuple, k: int, v: np.ndarray, tol: Tolerance, who: str) -> Difference:
     """Fourth-order central difference of ``f`` at ``args``, along ``v`` in the ``k``-th leaf.
 
-    The truncation error is estimated by the distance to the second-order difference;
-    where it is as large as the difference itself, finite differences cannot judge.
+    The truncation error is estimated by the distance to the second-order difference,
+    plus a test for a kink within the stencil: for a smooth ``f`` the second difference
+    over ``2h`` is four times the one over ``h``, up to ``O(h**4)``, while across a kink
+    (``abs`` at 0, or a derivative of it) they differ by about the jump in slope times
+    ``h``, which the first estimate misses when the kink is symmetric. Where the estimate
+    is as large as the difference itself, finite differences cannot judge.
     """
     leaves, td = flatten(tuple(args))
     x, eps = leaves[k], tol.eps
@@ -208,23 +224,60 @@ def _difference(f: Callable, args: tuple, k: int, v: np.ndarray, tol: Tolerance,
             y = f(*unflatten(td, leaves[:k] + [xt] + leaves[k + 1 :]))
         return _wide(xt), [np.asarray(yi) for yi in flatten(y)[0]]
 
-    (a1, f1), (b1, g1), (a2, f2), (b2, g2) = at(1.0), at(-1.0), at(2.0), at(-2.0)
+    (a1, f1), (b1, g1), (a2, f2), (b2, g2), (_, f0) = at(1.0), at(-1.0), at(2.0), at(-2.0), at(0.0)
     unreliable = f"{who}: finite differences cannot check f within {2 * eps:g} * max(1, |x|) of {_where_args(args)[k]}"
     advice = "move away from singularities, kinks and domain ends (see strategies.floats), or pass a smaller eps"
-    if not all(np.all(np.isfinite(y)) for y in f1 + g1 + f2 + g2):
-        raise ValueError(f"{unreliable}: f is not finite there; {advice}")
+    if not all(np.all(np.isfinite(y)) for y in f1 + g1 + f2 + g2 + f0):
+        raise Undecided(f"{unreliable}: f is not finite there; {advice}")
     direction = (4 * (a1 - b1) / (2 * eps) - (a2 - b2) / (4 * eps)) / 3  # the stencil applied to x itself
+    # f may compute in the lowest precision among its inputs and outputs and cast the result up
+    u = VALUE_ERROR * np.finfo(_lowest_precision(leaves + f1)).eps
     jv, noise, truncation = [], [], []
-    for ys in zip(f1, g1, f2, g2):
-        p, q, r, s = map(_wide, ys)
-        u = VALUE_ERROR * np.finfo(ys[0].dtype).eps
+    for ys in zip(f1, g1, f2, g2, f0):
+        p, q, r, s, o = map(_wide, ys)
         jv.append((8 * (p - q) - (r - s)) / (12 * eps))
         noise.append(u * (8 * (2 + np.abs(p) + np.abs(q)) + 2 + np.abs(r) + np.abs(s)) / (12 * eps))
-        truncation.append(np.abs(jv[-1] - (p - q) / (2 * eps)))  # distance to the second-order difference
+        kink = np.abs((r - 2 * o + s) - 4 * (p - 2 * o + q)) / (12 * eps)  # 0 for a smooth f, up to O(h**4)
+        kink_noise = u * (20 + 5 * (np.abs(p) + np.abs(q)) + np.abs(r) + np.abs(s) + 10 * np.abs(o)) / (12 * eps)
+        truncation.append(np.abs(jv[-1] - (p - q) / (2 * eps)) + np.maximum(kink - kink_noise, 0.0))
     total = lambda leaves: sum(float(np.sum(t)) for t in leaves)  # noqa: E731
     if total(truncation) > TRUNCATION * total(map(np.abs, jv)) + total(noise) + tol.atol:
-        raise ValueError(f"{unreliable}: the estimated error, {total(truncation):.3g}, is too large; {advice}")
+        raise Undecided(f"{unreliable}: the estimated error, {total(truncation):.3g}, is too large; {advice}")
     return Difference(direction, jv, [n + t for n, t in zip(noise, truncation)])
+
+
+# --------------------------------------------------------------------------------------
+# The rules on the tape: each cotangent has its input's shape
+# --------------------------------------------------------------------------------------
+
+
+def _check_rule_shapes(f: Callable, args: tuple, who: str) -> None:
+    """AssertionError where a rule on ``f``'s tape returns a cotangent not shaped like its input.
+
+    fad's backward pass adds and casts what the rules return, which can hide a cotangent
+    of the wrong shape (a missing sum over broadcast axes, a transposed matrix) when its
+    size happens to fit; so every rule is called here on its own, with a random ``ybar``.
+    """
+    rng = np.random.default_rng(0)  # its own: the checks' random draws stay as they were
+    for entry in fad.tape(f)(*args).entries:
+        prim, y, xs = entry.primitive, entry.value, entry.inputs
+        ys = y if prim.multiple_results else (y,)
+        if not all(np.issubdtype(np.result_type(t), np.inexact) for t in ys):
+            continue
+        ybar = [_like(t, _random_like(rng, t)) for t in ys]
+        ybar = tuple(ybar) if prim.multiple_results else ybar[0]
+        if prim.vjp_parts is None:
+            xbars = prim.vjp(y, ybar, *xs, **entry.params)
+        else:
+            xbars = {pos: prim.vjp_parts[pos](y, ybar, *xs, **entry.params) for pos, _ in entry.parents}
+        for pos, _ in entry.parents:
+            xbar = xbars[pos]
+            if xbar is not None and np.shape(xbar) != np.shape(xs[pos]):
+                raise AssertionError(
+                    f"{who}: the rule of {prim.name} returns a cotangent of shape {np.shape(xbar)} for its "
+                    f"input {pos}, of shape {np.shape(xs[pos])}; a cotangent has its input's shape (sum it "
+                    "over the axes the input was broadcast along, or transpose it back)"
+                )
 
 
 # --------------------------------------------------------------------------------------
@@ -252,14 +305,17 @@ def check_grads(
     - both: ``<vjp(ybar), v>`` against ``<ybar, jvp(v)>``, to a tight tolerance.
 
     The cotangents and tangents must also have the structure, shapes and dtypes of the
-    arguments and outputs. With ``order > 1`` the derivative functions
+    arguments and outputs, and in reverse mode every rule on ``f``'s tape must return
+    cotangents shaped like its inputs (fad's backward pass would cast a wrong shape
+    whose size fits). Pairings are bilinear: ``<a, b> = Re(sum(a * b))``, fad's complex
+    convention. With ``order > 1`` the derivative functions
     ``x -> pullback(f, *x)[1](ybar)`` and ``x -> jvp(f)(x, v)[1]`` are checked the same
     way, to ``order - 1``. ``eps`` (relative to ``max(1, |x|)``), ``rtol`` and ``atol``
     default by the lowest precision among inputs and outputs (``TOLERANCES``); random
     values come from ``numpy.random.default_rng(seed)``, so a run is reproducible.
     Raises ``AssertionError`` naming the mode, order, argument, leaf, errors and index,
-    and ``ValueError`` where finite differences cannot judge (``f`` not finite near
-    ``args``, or too curved there for the step ``eps``).
+    and :class:`Undecided`, a ``ValueError``, where finite differences cannot judge
+    (``f`` not finite near ``args``, too curved there for the step ``eps``, or kinked).
 
     >>> import fad.numpy as np
     >>> check_grads(np.sin, 0.5)
@@ -319,6 +375,7 @@ def _check_first_order(
     order = f"order {len(outer) + 1}" + (f" (of the {'-of-'.join(outer)} derivative)" if outer else "")
     y_where = [f"output{p}" for p in _leaf_paths(y_def)]
     if "rev" in modes:
+        _check_rule_shapes(f, args, f"{who}: rev mode, {order}")
         xbar = back(unflatten(y_def, ybar))
         _same_layout(f"{who}: rev mode, {order}: the cotangent", xbar, tuple(args))
         xbar = flatten(xbar)[0]
@@ -391,7 +448,10 @@ def check_vjp_linear(
     u, w = s.draw(y_leaves), s.draw(y_leaves)
     a, b = 0.75, -1.5  # exact in every float type
     mixed = [_like(t, a * _wide(ui) + b * _wide(wi)) for t, ui, wi in zip(y_leaves, u, w)]
-    xu, xw, xm = (flatten(s.back(unflatten(y_def, c)))[0] for c in (u, w, mixed))
+    _check_rule_shapes(f, args, f"check_vjp_linear({_name(f)})")
+    xbars = [s.back(unflatten(y_def, c)) for c in (u, w, mixed)]
+    _same_layout(f"check_vjp_linear({_name(f)}): the cotangent", xbars[0], tuple(args))
+    xu, xw, xm = (flatten(xbar)[0] for xbar in xbars)
     want = [a * _wide(p) + b * _wide(q) for p, q in zip(xu, xw)]
     allowed = [s.tol.atol + s.tol.exact * (abs(a * _wide(p)) + abs(b * _wide(q))) for p, q in zip(xu, xw)]
     what = f"check_vjp_linear({_name(f)}): the VJP is not linear in ybar"
@@ -417,6 +477,62 @@ def check_jvp_vjp_agree(
     what = f"check_jvp_vjp_agree({_name(f)}): rev and fwd modes disagree"
     names = ("<vjp(ybar), v> =", "<ybar, jvp(v)> =")
     _compare(what, [_inner(xbar, v)], [_inner(ybar, ydot)], [allowed], ["all arguments"], names)
+
+
+def check_composition(
+    f: Callable,
+    g: Callable,
+    *args: Any,
+    modes: Sequence[str] = ("rev", "fwd"),
+    rtol: float | None = None,
+    atol: float | None = None,
+    seed: int = 0,
+) -> None:
+    """Check the chain rule through fad: the derivatives of ``g . f`` are those of ``g`` then ``f``.
+
+    With ``y = f(*args)``, ``z = g(y)``, a random cotangent ``zbar`` and a random tangent ``v``:
+
+        vjp(g . f)(z, zbar, *args) == vjp(f)(y, vjp(g)(z, zbar, y)[0], *args)
+        jvp(g . f)(args, v)        == jvp(g)((y,), (jvp(f)(args, v),))
+
+    The left sides are what fad computes by tracing ``g(f(x))`` and folding one tape; the
+    right sides chain the two derivatives by hand. They differ when a rule depends on more
+    than its arguments (a ``fwd`` that is not pure, a VJP that mutates ``ybar`` or keeps
+    state), or when a hand-written differentiation scheme mishandles the chain rule.
+    ``g`` takes ``f``'s output (any structure) as its one argument; ``modes`` says which
+    of the two laws to check.
+
+    >>> import fad.numpy as np
+    >>> check_composition(np.sin, lambda y: y * np.exp(y), np.array([0.5, 1.0]))
+
+    See Also: check_grads, check_jvp_vjp_agree, fad.vjp
+    """
+    who = f"check_composition({_name(g)} . {_name(f)})"
+
+    def g_of_f(*xs: Any) -> Any:
+        return g(f(*xs))
+
+    if not modes or set(modes) - {"rev", "fwd"}:
+        raise ValueError(f"{who}: modes must be a non-empty subset of ('rev', 'fwd'), got {tuple(modes)!r}")
+    s = _setup(g_of_f, args, rtol, atol, seed, who)
+    y = f(*args)
+    z_leaves, z_def = flatten(s.y)
+    zbar, v = unflatten(z_def, s.draw(z_leaves)), tuple(unflatten(s.x_def, s.draw(s.x_leaves)))
+    if "rev" in modes:
+        direct = flatten(fad.vjp(g_of_f)(s.y, zbar, *args))[0]
+        (ybar,) = fad.vjp(g)(s.y, zbar, y)
+        chained = flatten(fad.vjp(f)(y, ybar, *args))[0]
+        allowed = [s.tol.atol + s.tol.exact * (abs(_wide(p)) + abs(_wide(q))) for p, q in zip(direct, chained)]
+        names = ("vjp(g . f) =", "vjp(f) of vjp(g) =")
+        _compare(f"{who}: reverse mode breaks the chain rule", direct, chained, allowed, _where_args(args), names)
+    if "fwd" not in modes:
+        return
+    direct = flatten(fad.jvp(g_of_f)(tuple(args), v)[1])[0]
+    chained = flatten(fad.jvp(g)((y,), (fad.jvp(f)(tuple(args), v)[1],))[1])[0]
+    allowed = [s.tol.atol + s.tol.exact * (abs(_wide(p)) + abs(_wide(q))) for p, q in zip(direct, chained)]
+    where = [f"output{p}" for p in _leaf_paths(z_def)]
+    names = ("jvp(g . f) =", "jvp(g) of jvp(f) =")
+    _compare(f"{who}: forward mode breaks the chain rule", direct, chained, allowed, where, names)
 
 
 def check_hessian_symmetric(
