@@ -69,6 +69,12 @@ def _cast_like(xbar: Any, x: Any) -> Any:
     """``xbar`` with the type, dtype and shape of the input ``x`` it is the cotangent of."""
     if xbar is None:
         xbar = np.zeros_like(bottom(x))
+    if np.shape(bottom(xbar)) != np.shape(bottom(x)):
+        raise ValueError(
+            f"fad: a derivative rule gave a cotangent of shape {np.shape(bottom(xbar))} for an input of "
+            f"shape {np.shape(bottom(x))}. A VJP must return one cotangent of each input's shape; check "
+            "custom primitives with fad.testing.check_grads, which names the rule."
+        )
     if isinstance(xbar, Box):
         return xbar if xbar.dtype == _dtype(x) else fnp.astype(xbar, _dtype(x))
     if isinstance(bottom(x), float) and not isinstance(bottom(x), np.floating):
@@ -77,7 +83,7 @@ def _cast_like(xbar: Any, x: Any) -> Any:
         return complex(xbar)
     if isinstance(bottom(x), np.generic):
         return _dtype(x).type(xbar)
-    return np.asarray(xbar).astype(_dtype(x), copy=False).reshape(np.shape(bottom(x)))
+    return np.asarray(xbar).astype(_dtype(x), copy=False)
 
 
 def _unbox(y: Any, trace: Trace) -> Any:

@@ -133,3 +133,10 @@ def test_primitive_arguments_checked():
 def test_unknown_method_on_traced_array():
     with pytest.raises(AttributeError, match="fill"):
         fad.grad(lambda x: x.fill(0.0))(numpy.ones(2))
+
+
+def test_a_rule_with_a_wrongly_shaped_cotangent_is_an_error_not_a_reshape():
+    # the rule forgets to sum over the broadcast axis: its cotangent has the output's shape
+    bad = fad.primitive(numpy.multiply, lambda y, ybar, x1, x2: (ybar * x2, ybar * x1), name="bad_multiply")
+    with pytest.raises(ValueError, match=r"cotangent of shape \(3,\) for an input of shape \(\)"):
+        fad.grad(lambda a: np.sum(bad(a, numpy.ones(3))))(2.0)

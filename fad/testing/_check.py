@@ -490,7 +490,7 @@ def check_composition(
 ) -> None:
     """Check the chain rule through fad: the derivatives of ``g . f`` are those of ``g`` then ``f``.
 
-    With ``y = f(*args)``, ``z = g(y)``, a random cotangent ``zbar`` and a random tangent ``v``:
+    With ``y = f(*args)``, ``z = g(y)``, a random cotangent ``zbar`` and a random tangent ``v``::
 
         vjp(g . f)(z, zbar, *args) == vjp(f)(y, vjp(g)(z, zbar, y)[0], *args)
         jvp(g . f)(args, v)        == jvp(g)((y,), (jvp(f)(args, v),))
