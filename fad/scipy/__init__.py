@@ -6,4 +6,4 @@
 See Also: fad.scipy.special
 """
 
-__all__: list[str] = []
+__all__: tuple[str, ...] = ()  # the functions live in fad.scipy.special
