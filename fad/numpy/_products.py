@@ -33,6 +33,7 @@ import numpy as np
 from fad.core import Primitive, primitive
 from fad.numpy._elementwise import conj, real
 from fad.numpy._rules import astype_p, dtype_of, nondiff, reshape_p, shape_of, stack_p, transpose_p, unbroadcast
+from fad.numpy._rules import no_out as _no_out
 
 __all__ = [
     "matmul", "dot", "vdot", "inner", "outer", "tensordot", "einsum", "einsum_path", "kron", "cross",
@@ -87,11 +88,6 @@ def _operands(*xs: Any) -> tuple:
     return tuple(np.asarray(x) if isinstance(x, (list, tuple)) else x for x in xs)
 
 
-def _no_out(out: Any, who: str) -> None:
-    if out is not None:
-        raise TypeError(
-            f"fad.numpy.{who}(..., out=) is not supported: fad arrays are immutable. Use the returned value instead."
-        )
 
 
 def _matrix_t(x: Any) -> Any:

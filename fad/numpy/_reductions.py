@@ -51,6 +51,7 @@ from fad.numpy._rules import (
     where_p,
 )
 from fad.numpy._rules import dtype_of as _dtype_of
+from fad.numpy._rules import no_out as _no_out
 from fad.numpy._rules import shape_of as _shape_of
 
 __all__ = [
@@ -88,12 +89,6 @@ def _count(shape: tuple, axes: tuple | None) -> int:
     return math.prod(shape[i] for i in (range(len(shape)) if axes is None else axes))
 
 
-def _no_out(out: Any, who: str) -> None:
-    if out is not None:
-        raise TypeError(
-            f"fad.numpy.{who}(..., out=) is not supported: fad arrays are immutable. "
-            f"Assign the result instead: y = fad.numpy.{who}(x, ...)"
-        )
 
 
 def _as_dtype(a: Any, dtype: Any) -> Any:

@@ -23,7 +23,7 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
     "sum_p", "broadcast_to_p", "reshape_p", "transpose_p", "astype_p",
     "matmul", "getitem_p", "index_add_p", "where_p", "concatenate_p", "stack_p",
-    "unbroadcast", "shape_of", "dtype_of", "binary", "nondiff",
+    "unbroadcast", "shape_of", "dtype_of", "binary", "nondiff", "no_out",
 ]  # fmt: skip
 
 
@@ -37,6 +37,15 @@ def shape_of(x: Any) -> tuple[int, ...]:
 def dtype_of(x: Any) -> np.dtype:
     """The dtype of a plain or traced value."""
     return np.result_type(bottom(x))
+
+
+def no_out(out: Any, who: str) -> None:
+    """Refuse NumPy's ``out=`` argument of ``fad.numpy.<who>``: fad arrays are immutable."""
+    if out is not None:
+        raise TypeError(
+            f"fad.numpy.{who}(..., out=) is not supported: fad arrays are immutable. "
+            f"Assign the result instead: y = fad.numpy.{who}(...)"
+        )
 
 
 def nondiff(f: Callable) -> Callable:

@@ -42,6 +42,7 @@ from fad.numpy._rules import (
     unbroadcast,
     where_p,
 )
+from fad.numpy._rules import no_out as _no_out
 
 __all__ = [
     # indexing and gathering
@@ -94,12 +95,6 @@ def _index_part(i: Any) -> Any:
     return i
 
 
-def _no_out(out: Any, who: str) -> None:
-    if out is not None:
-        raise TypeError(
-            f"fad.numpy.{who}(..., out=...) is not supported: fad arrays are immutable. "
-            f"Assign the result instead: y = fad.numpy.{who}(...)"
-        )
 
 
 def _no_order(order: Any, who: str) -> None:
