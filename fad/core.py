@@ -21,7 +21,9 @@ off the Python call stack (see :func:`innermost`), which is the dynamic nesting 
 
 from __future__ import annotations
 
+import dis
 import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, reduce
@@ -56,7 +58,9 @@ class Primitive:
     are not differentiated (an axis, a shape, an index). ``vjp_parts``, when present,
     holds one rule per input so that the backward pass computes only the cotangents of
     inputs that are traced. With ``multiple_results`` the forward function returns a
-    tuple and ``ybar`` is a tuple of the same length.
+    tuple and ``ybar`` is a tuple of the same length. ``unread`` lists the positions
+    among ``(y, x1, ..., xn)`` (``0`` for ``y``) that the VJP never reads, so that a
+    gradient's tape need not keep those values alive; :func:`primitive` finds them.
 
     >>> import numpy
     >>> exp = primitive(numpy.exp, lambda y, ybar, x: (y * ybar,), name="exp")
@@ -71,6 +75,7 @@ class Primitive:
     vjp: Callable[..., tuple]
     vjp_parts: tuple[Callable[..., Any] | None, ...] | None = None
     multiple_results: bool = False
+    unread: tuple[int, ...] = ()
 
     def __call__(self, *xs: Any, **params: Any) -> Any:
         for x in xs:
@@ -89,6 +94,25 @@ def _join_parts(parts: tuple) -> Callable[..., tuple]:
         return tuple(None if part is None else part(y, ybar, *xs, **params) for part in parts)
 
     return vjp
+
+
+def _unread(rule: Any) -> set[int]:
+    """The positions among ``(y, x1, ..., xn)`` that ``rule(y, ybar, *xs)`` never reads.
+
+    Read off the rule's bytecode, once, when a primitive is built: an argument that no
+    instruction loads (and no inner function captures) is never read. Anything that is
+    not a plain Python function is assumed to read everything.
+    """
+    if not isinstance(rule, types.FunctionType):
+        return set()
+    code = rule.__code__
+    read = set(code.co_cellvars)  # captured by an inner function
+    for instruction in dis.get_instructions(code):
+        if instruction.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "DELETE_FAST")):
+            argval = instruction.argval
+            read.update(argval if isinstance(argval, tuple) else (argval,))
+    names = code.co_varnames[: code.co_argcount]  # y, ybar, x1, ..., xn (and maybe parameters)
+    return {0 if i == 0 else i - 1 for i, name in enumerate(names) if i != 1 and name not in read}
 
 
 def primitive(
@@ -118,13 +142,20 @@ def primitive(
     if isinstance(vjp, tuple):
         if not all(part is None or callable(part) for part in vjp):
             raise TypeError(f"fad.primitive {name!r}: every rule in the vjp tuple must be callable or None")
-        return Primitive(name, fwd, _join_parts(vjp), vjp, multiple_results)
-    if not callable(vjp):
-        raise TypeError(
-            f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
-            f"or a tuple of per-input rules, got {type(vjp).__name__}"
-        )
-    return Primitive(name, fwd, vjp, None, multiple_results)
+        rules: tuple = tuple(part for part in vjp if part is not None)
+    else:
+        rules = (vjp,)
+        if not callable(vjp):
+            raise TypeError(
+                f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
+                f"or a tuple of per-input rules, got {type(vjp).__name__}"
+            )
+    unread = set.intersection(*map(_unread, rules)) if rules else set()
+    if multiple_results:
+        unread.discard(0)  # the backward pass reads the results' shapes for missing cotangents
+    if isinstance(vjp, tuple):
+        return Primitive(name, fwd, _join_parts(vjp), vjp, multiple_results, tuple(sorted(unread)))
+    return Primitive(name, fwd, vjp, None, multiple_results, tuple(sorted(unread)))
 
 
 # --------------------------------------------------------------------------------------
@@ -137,13 +168,28 @@ class Trace:
 
     A trace is created by a transform, filled while the function runs, and closed when
     the function returns; it is never shared between invocations.
+
+    The tape is kept compact: each row is one flat tuple ``(k, params, out, value,
+    *inputs, *nodes)`` whose ``k`` numbers the primitive in ``primitives``, and
+    :meth:`entry` reads a row as the :class:`Entry` it stands for. The reason is Python's
+    cyclic garbage collector: after one collection it stops watching a plain tuple of
+    plain values (numbers, arrays, None), so a tape of a million rows costs it nothing.
+    A row holding the primitive record, or a tuple or dict inside it, would be watched
+    for good, and every full collection would walk the whole tape again.
+
+    A row keeps only the values that the primitive's VJP reads (see ``Primitive.unread``)
+    and ``None`` for the others, so that a gradient holds no more memory than it needs;
+    with ``keep_all`` (for :func:`fad.tape`) it keeps every input and value.
     """
 
-    __slots__ = ("transform", "entries", "size", "running")
+    __slots__ = ("transform", "keep_all", "rows", "primitives", "numbers", "size", "running")
 
-    def __init__(self, transform: str) -> None:
+    def __init__(self, transform: str, keep_all: bool = False) -> None:
         self.transform = transform
-        self.entries: list[Entry] = []
+        self.keep_all = keep_all
+        self.rows: list[tuple] = []
+        self.primitives: list[Primitive] = []  # the primitives met, in order; rows refer to them by number
+        self.numbers: dict[Primitive, int] = {}  # the inverse of `primitives`
         self.size = 0  # nodes numbered so far (inputs and primitive outputs)
         self.running = True
 
@@ -151,6 +197,17 @@ class Trace:
         box = Box(value, self, self.size)
         self.size += 1
         return box
+
+    def entry(self, row: tuple) -> Entry:
+        """The tape entry that ``row`` records."""
+        n = (len(row) - 4) // 2  # the number of inputs
+        k, params, out, value = row[:4]
+        return _entry((self.primitives[k], row[4 : 4 + n], params or {}, row[4 + n :], out, value))
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The tape as a list of :class:`Entry`, in evaluation order."""
+        return [self.entry(row) for row in self.rows]
 
 
 def _forward(name: str, swap: bool = False) -> Callable[..., Any]:
@@ -321,15 +378,15 @@ def innermost(traces: set[Trace], where: str) -> Trace:
 class Entry(NamedTuple):
     """One primitive application on the tape: ``value = primitive(*inputs, **params)``.
 
-    ``parents`` pairs the position of each traced input with its node number; the other
-    inputs are constants at this level. ``out`` is the node number of the result (a tuple
+    ``nodes`` holds the node number of each input traced at this level, and ``None`` for
+    each input that is a constant here. ``out`` is the node number of the result (a tuple
     of them for a primitive with multiple results).
     """
 
     primitive: Primitive
     inputs: tuple
     params: dict
-    parents: tuple[tuple[int, int], ...]
+    nodes: tuple[int | None, ...]
     out: Any
     value: Any
 
@@ -355,17 +412,19 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     if not trace.running:
         raise _leaked(trace, prim.name)
     inputs = []  # the inputs as this trace sees them: its own boxes opened
-    parents = []
+    nodes = []  # the node number of each input, None for a constant at this level
     nested = False  # whether an outer transform traces some input too
-    for i, x in enumerate(xs):
+    for x in xs:
+        node = None
         if isinstance(x, Box):
             if x.owner is trace:
-                parents.append((i, x.node))
+                node = x.node
                 x = x.value
             nested = nested or isinstance(x, Box)
         inputs.append(x)
+        nodes.append(node)
     # Apply the primitive; through `prim(...)`, outer transforms record it on their tapes.
-    y = prim(*inputs, **params) if nested else prim.fwd(*inputs, **params)
+    y = y_saved = prim(*inputs, **params) if nested else prim.fwd(*inputs, **params)
     if prim.multiple_results:
         boxes = tuple(trace.new_node(yi) for yi in y)
         out: Any = tuple(b.node for b in boxes)
@@ -373,7 +432,19 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     else:
         result = trace.new_node(y)
         out = result.node
-    trace.entries.append(_entry((prim, tuple(inputs), params, tuple(parents), out, y)))
+    if prim.unread and not trace.keep_all:  # values the VJP never reads are not kept alive
+        for i in prim.unread:
+            if i == 0:
+                y_saved = None
+            elif i <= len(inputs):
+                inputs[i - 1] = None
+    k = trace.numbers.get(prim)
+    if k is None:
+        k = trace.numbers[prim] = len(trace.primitives)
+        trace.primitives.append(prim)
+    # Entry(prim, inputs, params, nodes, out, y) as a flat row (see Trace); no parameters is
+    # None, not {}, since the collector keeps watching a tuple that holds a dict.
+    trace.rows.append((k, params or None, out, y_saved, *inputs, *nodes))
     return result
 
 
@@ -404,16 +475,18 @@ def backward_step(ybars: dict, entry: Entry) -> dict:
     # 1. Take the output's cotangent out of the store: no later step reads it again.
     ybar = _take_cotangent(ybars, entry)
     # 2. A node that does not reach the output has no cotangent: it costs nothing.
-    if ybar is None or not entry.parents:
+    if ybar is None:
         return ybars
     # 3. The note's j(f)(y, ybar, x): one cotangent per input of the primitive.
     prim, y, xs, params = entry.primitive, entry.value, entry.inputs, entry.params
     if prim.vjp_parts is None:
         xbars = prim.vjp(y, ybar, *xs, **params)
-        contributions = [(node, xbars[pos]) for pos, node in entry.parents]
+        contributions = [(node, xbars[i]) for i, node in enumerate(entry.nodes) if node is not None]
     else:  # only the rules of traced inputs run
         parts = prim.vjp_parts
-        contributions = [(node, parts[pos](y, ybar, *xs, **params)) for pos, node in entry.parents]
+        contributions = [
+            (node, parts[i](y, ybar, *xs, **params)) for i, node in enumerate(entry.nodes) if node is not None
+        ]
     # 4. Add each contribution to its input's cotangent (a value used twice gets both).
     for node, xbar in contributions:
         if xbar is not None:
@@ -422,15 +495,16 @@ def backward_step(ybars: dict, entry: Entry) -> dict:
     return ybars
 
 
-def backward(entries: list[Entry], ybars: dict, consume: bool = False) -> dict:
-    """Fold the tape backward from the output cotangents ``ybars``; returns the store.
+def backward(trace: Trace, ybars: dict, consume: bool = False) -> dict:
+    """Fold ``trace``'s tape backward from the output cotangents ``ybars``; returns the store.
 
-    With ``consume``, each entry is taken off the tape as the fold passes it, so the
+    With ``consume``, each row is taken off the tape as the fold passes it, so the
     values it stored are released as soon as no later step needs them (for a gradient,
     which folds the tape once).
     """
-    steps = (entries.pop() for _ in range(len(entries))) if consume else reversed(entries)
-    return reduce(backward_step, steps, ybars)
+    rows = trace.rows
+    steps = (rows.pop() for _ in range(len(rows))) if consume else reversed(rows)
+    return reduce(backward_step, map(trace.entry, steps), ybars)
 
 
 # --------------------------------------------------------------------------------------
@@ -476,8 +550,7 @@ class Tape:
         names = self.names()
         lines = []
         for entry in self.entries:
-            traced = dict(entry.parents)
-            args = [names[traced[i]] if i in traced else _describe(x) for i, x in enumerate(entry.inputs)]
+            args = [_describe(x) if node is None else names[node] for x, node in zip(entry.inputs, entry.nodes)]
             args += [f"{k}={v!r}" for k, v in entry.params.items()]
             outs = entry.out if isinstance(entry.out, tuple) else (entry.out,)
             lines.append(f"{', '.join(names[n] for n in outs)} = {entry.primitive.name}({', '.join(args)})")

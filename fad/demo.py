@@ -105,8 +105,9 @@ def cotangents(tape: fad.Tape, ybar: Any = 1.0) -> list[tuple[str, Any]]:
             continue
         done.append((names[entry.out], ybar))
         xbars = entry.primitive.vjp(entry.value, ybar, *entry.inputs, **entry.params)
-        for position, node in entry.parents:
-            ybars[node] = xbars[position] if node not in ybars else ybars[node] + xbars[position]
+        for xbar, node in zip(xbars, entry.nodes):
+            if node is not None:
+                ybars[node] = xbar if node not in ybars else ybars[node] + xbar
     return done + [(names[node], ybars[node]) for node in sorted(ybars)]
 
 

@@ -106,14 +106,14 @@ class Traced(NamedTuple):
     y_nodes: tuple
 
 
-def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Traced:
+def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_all: bool = False) -> Traced:
     """Run ``f(*xs)`` on traced inputs; return the output and its pullback ``back``.
 
     ``back(ybar)`` folds the tape backward and returns one cotangent per ``x``, each with
     that ``x``'s structure, shape and dtype. ``back(ybar, consume=True)`` releases the tape
     as it folds it, for callers that fold it only once.
     """
-    trace = Trace(who)
+    trace = Trace(who, keep_all)
     leaves, treedef = flatten(xs)
     boxes = [trace.new_node(x) if _differentiable(x) else x for x in leaves]
     out = run(f, trace, tuple(unflatten(treedef, boxes)))
@@ -130,7 +130,6 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Trac
     y_leaves, y_def = flatten(out)
     y_nodes = [y.node if isinstance(y, Box) and y.owner is trace else None for y in y_leaves]
     y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
-    entries = trace.entries
 
     def back(ybar: Any, consume: bool = False) -> tuple:
         ybar_leaves, ybar_def = flatten(ybar)
@@ -147,7 +146,7 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False) -> Trac
                         f"of shape {np.shape(bottom(yv))}; they must match"
                     )
                 seeds[node] = yb if node not in seeds else seeds[node] + yb
-        ybars = backward(entries, seeds, consume)
+        ybars = backward(trace, seeds, consume)
         xbars = [
             _cast_like(ybars.get(b.node), x) if isinstance(b, Box) else None  # None: not differentiable
             for b, x in zip(boxes, leaves)
@@ -552,7 +551,7 @@ def tape(f: Callable) -> Callable[..., Tape]:
 
     def f_tape(*xs: Any) -> Tape:
         leaves = flatten(xs)[0]
-        traced = _trace_call(f, xs, "tape")
+        traced = _trace_call(f, xs, "tape", keep_all=True)
         if len(leaves) == len(xs):
             names = _input_names(f, len(leaves))
         else:

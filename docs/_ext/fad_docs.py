@@ -284,7 +284,7 @@ def draw_tape(tape: fad.Tape, ybar: Any = 1.0) -> Any:
     bars = dict(cotangents(tape, ybar))
     column: dict[Any, int] = {}  # node -> column; operations first
     for entry in tape.entries:
-        column[entry.out] = 1 + max((column.get(node, 0) for _, node in entry.parents), default=0)
+        column[entry.out] = 1 + max((column.get(node, 0) for node in entry.nodes if node is not None), default=0)
     boxes: dict[Any, tuple[float, float, float, float]] = {}  # key -> centre x, y, half width, half height
     labels: dict[Any, tuple[str, str]] = {}
     stacked: dict[int, int] = {}  # how many leaves each column holds
@@ -300,12 +300,10 @@ def draw_tape(tape: fad.Tape, ybar: Any = 1.0) -> Any:
         boxes[entry.out] = (1.8 * column[entry.out], 0.0, 0.8, 0.42)
         name = names[entry.out]
         labels[entry.out] = (f"{lines[k]}\nvalue {entry.value:.4g}\ncotangent {bars.get(name, 0.0):.4g}", "operation")
-        traced = dict(entry.parents)
-        for position, x in enumerate(entry.inputs):
-            if position in traced and traced[position] in boxes:
-                edges.append((traced[position], entry.out))
-            elif position in traced:  # an input of the function, first used here
-                node = traced[position]
+        for position, (x, node) in enumerate(zip(entry.inputs, entry.nodes)):
+            if node is not None and node in boxes:
+                edges.append((node, entry.out))
+            elif node is not None:  # an input of the function, first used here
                 text = f"{names[node]} = {x:.4g}\ncotangent {bars.get(names[node], 0.0):.4g}"
                 leaf(node, column[entry.out] - 1, text, "input")
                 edges.append((node, entry.out))

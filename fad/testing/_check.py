@@ -266,11 +266,12 @@ def _check_rule_shapes(f: Callable, args: tuple, who: str) -> None:
             continue
         ybar = [_like(t, _random_like(rng, t)) for t in ys]
         ybar = tuple(ybar) if prim.multiple_results else ybar[0]
+        traced = [pos for pos, node in enumerate(entry.nodes) if node is not None]
         if prim.vjp_parts is None:
             xbars = prim.vjp(y, ybar, *xs, **entry.params)
         else:
-            xbars = {pos: prim.vjp_parts[pos](y, ybar, *xs, **entry.params) for pos, _ in entry.parents}
-        for pos, _ in entry.parents:
+            xbars = {pos: prim.vjp_parts[pos](y, ybar, *xs, **entry.params) for pos in traced}
+        for pos in traced:
             xbar = xbars[pos]
             if xbar is not None and np.shape(xbar) != np.shape(xs[pos]):
                 raise AssertionError(
