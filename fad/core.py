@@ -81,7 +81,8 @@ class Primitive:
         for x in xs:
             if isinstance(x, Box):
                 return bind(self, xs, params)
-        return self.fwd(*xs, **params)  # untraced: the plain function, nothing recorded
+        # untraced: the plain function, nothing recorded (without an empty ** when there are no params)
+        return self.fwd(*xs, **params) if params else self.fwd(*xs)
 
     def __repr__(self) -> str:
         return f"<fad primitive {self.name}>"
@@ -182,7 +183,7 @@ class Trace:
     with ``keep_all`` (for :func:`fad.tape`) it keeps every input and value.
     """
 
-    __slots__ = ("transform", "keep_all", "rows", "primitives", "numbers", "size", "running")
+    __slots__ = ("transform", "keep_all", "rows", "primitives", "numbers", "size", "running", "_entries")
 
     def __init__(self, transform: str, keep_all: bool = False) -> None:
         self.transform = transform
@@ -192,6 +193,7 @@ class Trace:
         self.numbers: dict[Primitive, int] = {}  # the inverse of `primitives`
         self.size = 0  # nodes numbered so far (inputs and primitive outputs)
         self.running = True
+        self._entries: list[Entry] | None = None  # the rows read as entries once the trace is closed
 
     def new_node(self, value: Any) -> Box:
         box = Box(value, self, self.size)
@@ -207,7 +209,11 @@ class Trace:
     @property
     def entries(self) -> list[Entry]:
         """The tape as a list of :class:`Entry`, in evaluation order."""
-        return [self.entry(row) for row in self.rows]
+        if self.running:
+            return [self.entry(row) for row in self.rows]
+        if self._entries is None:  # a closed tape no longer changes: read it once
+            self._entries = [self.entry(row) for row in self.rows]
+        return self._entries
 
 
 def _forward(name: str, swap: bool = False) -> Callable[..., Any]:
@@ -478,18 +484,19 @@ def backward_step(ybars: dict, entry: Entry) -> dict:
     if ybar is None:
         return ybars
     # 3. The note's j(f)(y, ybar, x): one cotangent per input of the primitive.
-    prim, y, xs, params = entry.primitive, entry.value, entry.inputs, entry.params
+    prim, y, xs, params, nodes = entry.primitive, entry.value, entry.inputs, entry.params, entry.nodes
     if prim.vjp_parts is None:
         xbars = prim.vjp(y, ybar, *xs, **params)
-        contributions = [(node, xbars[i]) for i, node in enumerate(entry.nodes) if node is not None]
+        if not isinstance(xbars, (tuple, list)) or len(xbars) != len(xs):
+            raise TypeError(
+                f"fad: the VJP of {prim.name} must return a tuple of {len(xs)} cotangents, one per "
+                f"positional input (None for an input with no derivative); it returned {xbars!r:.80}"
+            )
     else:  # only the rules of traced inputs run
-        parts = prim.vjp_parts
-        contributions = [
-            (node, parts[i](y, ybar, *xs, **params)) for i, node in enumerate(entry.nodes) if node is not None
-        ]
-    # 4. Add each contribution to its input's cotangent (a value used twice gets both).
-    for node, xbar in contributions:
-        if xbar is not None:
+        xbars = [None if node is None else rule(y, ybar, *xs, **params) for rule, node in zip(prim.vjp_parts, nodes)]
+    # 4. Add each input's cotangent to its node's (a value used twice gets both).
+    for node, xbar in zip(nodes, xbars):
+        if node is not None and xbar is not None:
             before = ybars.get(node)
             ybars[node] = xbar if before is None else before + xbar
     return ybars
@@ -502,9 +509,10 @@ def backward(trace: Trace, ybars: dict, consume: bool = False) -> dict:
     values it stored are released as soon as no later step needs them (for a gradient,
     which folds the tape once).
     """
+    if not consume:
+        return reduce(backward_step, reversed(trace.entries), ybars)
     rows = trace.rows
-    steps = (rows.pop() for _ in range(len(rows))) if consume else reversed(rows)
-    return reduce(backward_step, map(trace.entry, steps), ybars)
+    return reduce(backward_step, map(trace.entry, (rows.pop() for _ in range(len(rows)))), ybars)
 
 
 # --------------------------------------------------------------------------------------

@@ -136,6 +136,60 @@ def test_backward_memory_is_the_frontier_not_the_tape():
     assert peak < 8 * arrays, f"backward pass peaked at {peak / arrays:.1f} arrays for a chain of {n}"
 
 
+def test_tape_rows_are_left_to_the_garbage_collector_after_one_collection():
+    # A row holds only plain values, so the cyclic collector stops watching it; a million-row
+    # tape then costs full collections nothing (see Trace). A regression here shows as
+    # growth of the time per operation with the tape's length, which no timed test checks.
+    import gc
+
+    def chain(x):
+        for _ in range(500):
+            x = np.tanh(np.sin(x) * 0.9 + 0.1)
+        return x
+
+    traced = fad.transforms._trace_call(chain, (0.3,), "test")
+    gc.collect()
+    gc.collect()  # a row met in the same collection as its inputs' tuple is let go at the next
+    rows = traced.trace.rows
+    assert len(rows) == 2000
+    assert sum(gc.is_tracked(row) for row in rows) == 0
+    assert len(traced.trace.primitives) == 4  # sin, multiply, add, tanh: numbered once per trace
+
+
+def test_rows_keep_only_what_the_vjp_reads():
+    # tanh's rule reads y only, sin's reads x only, matmul's never reads y: a gradient's tape
+    # lets the others go, so a network's pre-activations are freed during the forward pass.
+    assert np.tanh.unread == (1,) and np.sin.unread == (0,) and 0 in np.matmul.unread
+    assert np.exp.unread == (1,) and np.add.unread == ()
+    W = numpy.ones((3, 3))
+    traced = fad.transforms._trace_call(lambda x: np.tanh(x @ W), (numpy.ones((2, 3)),), "test")
+    matmul_row, tanh_row = traced.trace.rows
+    assert matmul_row[3] is None  # y = x @ W: not kept
+    assert tanh_row[3] is not None and tanh_row[4] is None  # tanh keeps y, drops its input
+    # fad.tape keeps everything: it is the tape as data
+    t = fad.tape(lambda x: np.tanh(x @ W))(numpy.ones((2, 3)))
+    assert all(e.value is not None and all(x is not None for x in e.inputs) for e in t.entries)
+
+
+def test_unread_arguments_are_found_conservatively():
+    from fad.core import _unread
+
+    assert _unread(lambda y, ybar, x: (ybar * 2,)) == {0, 1}
+    assert _unread(lambda y, ybar, x1, x2: (ybar * x2, ybar * x1)) == {0}
+    assert _unread(lambda y, ybar, x: (lambda: y)()) == {1}  # captured by an inner function: read
+    assert _unread(lambda y, ybar, *xs: tuple(ybar for _ in xs)) == {0}
+    assert _unread(numpy.negative) == set()  # not Python code: assume it reads everything
+    assert _unread(fad.vjp(np.exp)) == {1}  # j(exp)(y, ybar, x) = y * ybar
+    square = fad.primitive(lambda x: x * x, lambda y, ybar, x: (2 * x * ybar,))
+    assert square.unread == (0,) and fad.grad(lambda x: square(square(x)))(2.0) == 32.0
+
+
+def test_a_vjp_with_the_wrong_number_of_cotangents_is_named():
+    bad = fad.primitive(lambda x, z: x * z, lambda y, ybar, x, z: (ybar * z,), name="bad")
+    with pytest.raises(TypeError, match="VJP of bad must return a tuple of 2 cotangents"):
+        fad.grad(lambda x: bad(x, 2.0))(1.0)
+
+
 def test_million_operation_chain():
     # x <- x + sin(x) * 1e-6, 3 operations a step: no recursion over the graph anywhere
     steps = 333_334

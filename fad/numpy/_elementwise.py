@@ -85,6 +85,8 @@ def _cotangent_for(xbar: Any, x: Any) -> Any:
     """``xbar`` as the cotangent of ``x``: its real part for a real ``x``, in ``x``'s dtype."""
     if xbar is None:
         return None
+    if type(xbar) is np.ndarray and getattr(x, "dtype", None) == xbar.dtype:
+        return xbar  # the common case, decided without unwrapping
     dtype, x_dtype = _plain_dtype(bottom(xbar)), _plain_dtype(bottom(x))
     if dtype == x_dtype:
         return xbar  # the common case

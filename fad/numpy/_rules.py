@@ -29,6 +29,8 @@ __all__ = [
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a plain or traced value."""
+    if type(x) is np.ndarray:
+        return x.shape
     x = bottom(x)
     shape = getattr(x, "shape", None)  # arrays and NumPy scalars; np.shape for the rest
     return np.shape(x) if shape is None else shape
@@ -123,7 +125,9 @@ def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
 def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
     """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0."""
     if isinstance(x2, (int, float)):  # a constant exponent, the common case
-        return ybar * x2 * x1 ** (x2 - 1) if x2 != 0 else ybar * 0
+        if x2 == 0:
+            return ybar * 0
+        return ybar * x2 * (x1 if x2 == 2 else x1 ** (x2 - 1))  # x ** 2 needs no x ** 1 on the tape
     base = where_p((bottom(x1) == 0) & (bottom(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
     return ybar * x2 * base ** (x2 - 1)
 
