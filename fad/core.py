@@ -200,11 +200,14 @@ class Trace:
         self.size += 1
         return box
 
+    def fields(self, row: tuple) -> tuple:
+        """The fields of the :class:`Entry` that ``row`` records, as a plain tuple."""
+        n = (len(row) - 4) >> 1  # the number of inputs
+        return (self.primitives[row[0]], row[4 : 4 + n], row[1] or {}, row[4 + n :], row[2], row[3])
+
     def entry(self, row: tuple) -> Entry:
         """The tape entry that ``row`` records."""
-        n = (len(row) - 4) // 2  # the number of inputs
-        k, params, out, value = row[:4]
-        return _entry((self.primitives[k], row[4 : 4 + n], params or {}, row[4 + n :], out, value))
+        return _entry(self.fields(row))
 
     @property
     def entries(self) -> list[Entry]:
@@ -463,28 +466,27 @@ def _zeros_like(y: Any) -> Any:
     return np.zeros_like(bottom(y))
 
 
-def _take_cotangent(ybars: dict, entry: Entry) -> Any:
-    """Remove and return the cotangent of ``entry``'s output (``None`` when it has none)."""
-    if not entry.primitive.multiple_results:
-        return ybars.pop(entry.out, None)
-    parts = [ybars.pop(node, None) for node in entry.out]
+def _take_cotangents(ybars: dict, outs: tuple, ys: tuple) -> tuple | None:
+    """Remove and return the cotangents of several results (``None`` when none has one)."""
+    parts = [ybars.pop(node, None) for node in outs]
     if all(part is None for part in parts):
         return None
-    return tuple(_zeros_like(y) if p is None else p for p, y in zip(parts, entry.value))
+    return tuple(_zeros_like(y) if p is None else p for p, y in zip(parts, ys))
 
 
 def backward_step(ybars: dict, entry: Entry) -> dict:
     """One step of the backward fold: send the cotangent of ``entry``'s output to its inputs.
 
-    ``ybars`` maps node numbers to cotangents; a missing node has cotangent zero.
+    ``ybars`` maps node numbers to cotangents; a missing node has cotangent zero. The
+    entry may also be a plain tuple of an :class:`Entry`'s fields (see ``Trace.fields``).
     """
+    prim, xs, params, nodes, out, y = entry
     # 1. Take the output's cotangent out of the store: no later step reads it again.
-    ybar = _take_cotangent(ybars, entry)
+    ybar = _take_cotangents(ybars, out, y) if prim.multiple_results else ybars.pop(out, None)
     # 2. A node that does not reach the output has no cotangent: it costs nothing.
     if ybar is None:
         return ybars
     # 3. The note's j(f)(y, ybar, x): one cotangent per input of the primitive.
-    prim, y, xs, params, nodes = entry.primitive, entry.value, entry.inputs, entry.params, entry.nodes
     if prim.vjp_parts is None:
         xbars = prim.vjp(y, ybar, *xs, **params)
         if not isinstance(xbars, (tuple, list)) or len(xbars) != len(xs):
@@ -512,7 +514,7 @@ def backward(trace: Trace, ybars: dict, consume: bool = False) -> dict:
     if not consume:
         return reduce(backward_step, reversed(trace.entries), ybars)
     rows = trace.rows
-    return reduce(backward_step, map(trace.entry, (rows.pop() for _ in range(len(rows)))), ybars)
+    return reduce(backward_step, map(trace.fields, (rows.pop() for _ in range(len(rows)))), ybars)
 
 
 # --------------------------------------------------------------------------------------

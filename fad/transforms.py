@@ -17,6 +17,7 @@ import numpy as np
 
 from fad import numpy as fnp
 from fad.core import Box, Primitive, Tape, Trace, backward, bottom, primitive, run
+from fad.numpy._rules import shape_of
 from fad.tree import flatten, tree_map, unflatten
 
 __all__ = [
@@ -46,6 +47,8 @@ def _dtype(x: Any) -> np.dtype:
 
 def _differentiable(x: Any) -> bool:
     """Whether a leaf is a float or complex value that a derivative can flow into."""
+    if type(x) is float or type(x) is np.ndarray and x.dtype.kind in "fc":
+        return True  # the common cases, decided at once
     return x is not None and np.issubdtype(_dtype(x), np.inexact)
 
 
@@ -69,6 +72,8 @@ def _cast_like(xbar: Any, x: Any) -> Any:
     """``xbar`` with the type, dtype and shape of the input ``x`` it is the cotangent of."""
     if type(xbar) is np.ndarray and type(x) is np.ndarray and xbar.shape == x.shape and xbar.dtype == x.dtype:
         return xbar  # already the input's kind of value: the common case for arrays
+    if type(x) is float and (type(xbar) is float or type(xbar) is np.float64):
+        return float(xbar)  # and for Python floats
     if xbar is None:
         xbar = np.zeros_like(bottom(x))
     if np.shape(bottom(xbar)) != np.shape(bottom(x)):
@@ -142,7 +147,7 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_al
         seeds: dict = {}
         for node, yb, yv in zip(y_nodes, ybar_leaves, y_leaves):
             if node is not None:
-                if np.shape(bottom(yb)) != np.shape(bottom(yv)):
+                if shape_of(yb) != shape_of(yv):
                     raise ValueError(
                         f"fad.{who}: cotangent of shape {np.shape(bottom(yb))} for an output "
                         f"of shape {np.shape(bottom(yv))}; they must match"

@@ -21,6 +21,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import numpy as np
+
 __all__ = ["TreeDef", "flatten", "unflatten", "tree_map", "is_leaf"]
 
 
@@ -38,10 +40,15 @@ class TreeDef(NamedTuple):
 
 LEAF = TreeDef("leaf", None, ())
 
+# The leaves met most often, recognised by their type alone.
+_ATOMS = frozenset({float, int, complex, bool, type(None), np.ndarray, np.float64, np.float32, np.complex128})
+
 
 def _children(x: Any) -> tuple[str, Any, list] | None:
     """A container's kind, what identifies it, and its children; None for a leaf."""
     t = type(x)
+    if t in _ATOMS:
+        return None
     if t is tuple or t is list:
         return t.__name__, t, list(x)
     if isinstance(x, tuple) and hasattr(t, "_fields"):
@@ -49,7 +56,7 @@ def _children(x: Any) -> tuple[str, Any, list] | None:
     if isinstance(x, dict):
         keys = tuple(x)
         return "dict", (t, keys), [x[k] for k in keys]
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+    if hasattr(t, "__dataclass_fields__") and not isinstance(x, type):  # a dataclass instance
         names = tuple(f.name for f in dataclasses.fields(x) if f.init)
         return "dataclass", (t, names), [getattr(x, n) for n in names]
     if isinstance(x, (tuple, list)):
@@ -82,6 +89,8 @@ def flatten(tree: Any) -> tuple[list, TreeDef]:
 
     See Also: unflatten, tree_map
     """
+    if type(tree) in _ATOMS:
+        return [tree], LEAF
     leaves: list = []
 
     def visit(x: Any) -> TreeDef:
@@ -104,6 +113,8 @@ def unflatten(treedef: TreeDef, leaves: list) -> Any:
 
     See Also: flatten
     """
+    if treedef is LEAF:
+        return leaves[0]
     it = iter(leaves)
 
     def build(td: TreeDef) -> Any:

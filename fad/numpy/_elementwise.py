@@ -85,8 +85,8 @@ def _cotangent_for(xbar: Any, x: Any) -> Any:
     """``xbar`` as the cotangent of ``x``: its real part for a real ``x``, in ``x``'s dtype."""
     if xbar is None:
         return None
-    if type(xbar) is np.ndarray and getattr(x, "dtype", None) == xbar.dtype:
-        return xbar  # the common case, decided without unwrapping
+    if type(xbar) is not Box and getattr(xbar, "dtype", None) == getattr(x, "dtype", 0):
+        return xbar  # plain arrays and NumPy scalars of the input's dtype: the common case
     dtype, x_dtype = _plain_dtype(bottom(xbar)), _plain_dtype(bottom(x))
     if dtype == x_dtype:
         return xbar  # the common case

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from fad.core import Primitive, bottom, primitive
+from fad.core import Box, Primitive, bottom, primitive
 
 __all__ = [
     "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute",
@@ -29,9 +29,10 @@ __all__ = [
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a plain or traced value."""
-    if type(x) is np.ndarray:
-        return x.shape
-    x = bottom(x)
+    if type(x) is float:
+        return ()
+    if isinstance(x, Box):
+        x = bottom(x)
     shape = getattr(x, "shape", None)  # arrays and NumPy scalars; np.shape for the rest
     return np.shape(x) if shape is None else shape
 

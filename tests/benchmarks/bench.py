@@ -33,9 +33,10 @@ import fad.numpy as fnp
 # ---------------------------------------------------------------------------------------
 
 
-def best_time(f: Callable[[], object], repeat: int = 5, min_time: float = 0.2) -> float:
+def best_time(f: Callable[[], object], repeat: int = 5, min_time: float = 0.2, warm_up: bool = True) -> float:
     """The best wall time of ``f()`` over ``repeat`` rounds of at least ``min_time`` seconds each."""
-    f()  # warm up
+    if warm_up:
+        f()
     best = float("inf")
     for _ in range(repeat):
         n, start = 0, time.perf_counter()
@@ -46,6 +47,21 @@ def best_time(f: Callable[[], object], repeat: int = 5, min_time: float = 0.2) -
             if elapsed >= min_time:
                 break
         best = min(best, elapsed / n)
+    return best
+
+
+def best_times(fs: dict[str, Callable[[], object]], repeat: int = 15, min_time: float = 0.05) -> dict[str, float]:
+    """The best wall time of each ``f()``, measured in turns: one round of each, ``repeat`` times.
+
+    Taking turns spreads the shared machine's slow spells over every library alike, so
+    the ratios between them hold even when the absolute times drift during the run.
+    """
+    for f in fs.values():
+        f()  # warm up
+    best = dict.fromkeys(fs, float("inf"))
+    for _ in range(repeat):
+        for name, f in fs.items():
+            best[name] = min(best[name], best_time(f, repeat=1, min_time=min_time, warm_up=False))
     return best
 
 
@@ -124,36 +140,41 @@ def scalar_chain(np: object, n: int) -> Callable:
 
 def chain_workload(libs: dict, n: int) -> dict:
     """Microseconds per operation for the plain chain and for its gradient."""
-    out = {}
+    plain, grads = {}, {}
     for name, lib in libs.items():
         chain = scalar_chain(lib["np"], n)
         x = 0.3 if name != "torch" else lib["np"].tensor(0.3, dtype=lib["np"].float64)
-        plain = best_time(lambda: lib["wait"](chain(x)), repeat=3) / n * 1e6
         g = lib["grad"](chain)
-        grad_us = best_time(lambda: lib["wait"](g(0.3)), repeat=3) / n * 1e6
-        out[name] = {"plain us/op": plain, "grad us/op": grad_us}
-    return out
+        plain[name] = lambda chain=chain, x=x, wait=lib["wait"]: wait(chain(x))
+        grads[name] = lambda g=g, wait=lib["wait"]: wait(g(0.3))
+    plain_s, grad_s = best_times(plain, repeat=5), best_times(grads, repeat=5)
+    return {name: {"plain us/op": plain_s[name] / n * 1e6, "grad us/op": grad_s[name] / n * 1e6} for name in libs}
 
 
 def scaling_workload(libs: dict, sizes: list[int], peer_limit: int) -> dict:
-    """Microseconds per operation of grad of the chain as its length grows."""
-    out: dict = {}
-    for name, lib in libs.items():
-        if name in ("jax", "torch"):
-            continue
-        out[name] = {}
+    """Microseconds per operation of grad of the chain as its length grows.
+
+    Every size gets the same number of samples (the best of three rounds, each running
+    every size and library in turn), and each sample times at least 10^5 operations
+    (a short chain is run several times back to back), so no size is favoured by
+    having more draws from the machine's noise.
+    """
+    names = [name for name in libs if name not in ("jax", "torch")]
+    out: dict = {name: {} for name in names}
+    for _ in range(3):
         for n in sizes:
-            if name != "fad" and n > peer_limit:
-                continue
-            g = lib["grad"](scalar_chain(lib["np"], n))
-            rounds = max(1, min(5, 10**6 // n))  # the best of a few rounds, one at 10^6
-            best = float("inf")
-            for _ in range(rounds):
+            for name in names:
+                if name != "fad" and n > peer_limit:
+                    continue
+                g = libs[name]["grad"](scalar_chain(libs[name]["np"], n))
+                g(0.3)  # warm up
+                calls = max(1, 10**5 // n)
                 gc.collect()
                 start = time.perf_counter()
-                g(0.3)
-                best = min(best, time.perf_counter() - start)
-            out[name][n] = best / n * 1e6
+                for _ in range(calls):
+                    g(0.3)
+                us = (time.perf_counter() - start) / (calls * n) * 1e6
+                out[name][n] = min(out[name].get(n, float("inf")), us)
     return out
 
 
@@ -214,23 +235,27 @@ def mlp_workload(libs: dict) -> dict:
             x, labels = np.asarray(x), np.asarray(labels)
         loss = mlp_loss(name, np)
         g = lib["grad"](loss)
-        t_loss = best_time(lambda: lib["wait"](loss(*weights, x, labels)))
-        t_grad = best_time(lambda: lib["wait"](g(*weights, x, labels)))
+        times = best_times(
+            {
+                "loss": lambda: lib["wait"](loss(*weights, x, labels)),
+                "grad": lambda: lib["wait"](g(*weights, x, labels)),
+            },
+            repeat=8,
+        )
+        t_loss, t_grad = times["loss"], times["grad"]
         out[name] = {"loss ms": t_loss * 1e3, "grad ms": t_grad * 1e3, "grad/loss": t_grad / t_loss}
     return out
 
 
 def nesting_workload(libs: dict) -> dict:
     """Time of the k-th derivative of tanh at a scalar, k = 1..4."""
-    out = {}
-    for name, lib in libs.items():
-        f = lib["np"].tanh
-        row = {}
-        for k in range(1, 5):
-            f = lib.get("nested grad", lib["grad"])(f)
-            x = 0.5
-            row[f"d{k} us"] = best_time(lambda f=f, x=x: lib["wait"](f(x))) * 1e6
-        out[name] = row
+    out: dict = {name: {} for name in libs}
+    fs = {name: lib["np"].tanh for name, lib in libs.items()}
+    for k in range(1, 5):
+        fs = {name: libs[name].get("nested grad", libs[name]["grad"])(f) for name, f in fs.items()}
+        times = best_times({name: lambda f=f, wait=libs[name]["wait"]: wait(f(0.5)) for name, f in fs.items()})
+        for name, t in times.items():
+            out[name][f"d{k} us"] = t * 1e6
     return out
 
 
@@ -239,12 +264,10 @@ def rosenbrock(np: object) -> Callable:
 
 
 def hessian_workload(libs: dict, dim: int = 50) -> dict:
-    out = {}
     x = numpy.linspace(-1, 1, dim)
-    for name, lib in libs.items():
-        h = lib["hessian"](rosenbrock(lib["np"]))
-        out[name] = {"hessian ms": best_time(lambda: lib["wait"](h(x)), repeat=3) * 1e3}
-    return out
+    hessians = {name: lib["hessian"](rosenbrock(lib["np"])) for name, lib in libs.items()}
+    times = best_times({name: lambda h=h, wait=libs[name]["wait"]: wait(h(x)) for name, h in hessians.items()})
+    return {name: {"hessian ms": t * 1e3} for name, t in times.items()}
 
 
 def memory_workload(libs: dict) -> dict:
@@ -272,13 +295,11 @@ def memory_workload(libs: dict) -> dict:
 def untraced_workload() -> dict:
     """fad.numpy.sin on plain values against numpy.sin."""
     x, a = 0.3, numpy.linspace(0, 1, 1000)
-    return {
-        "float": {"fad us": best_time(lambda: fnp.sin(x)) * 1e6, "numpy us": best_time(lambda: numpy.sin(x)) * 1e6},
-        "array(1000)": {
-            "fad us": best_time(lambda: fnp.sin(a)) * 1e6,
-            "numpy us": best_time(lambda: numpy.sin(a)) * 1e6,
-        },
-    }
+    out = {}
+    for label, v in (("float", x), ("array(1000)", a)):
+        times = best_times({"fad us": lambda v=v: fnp.sin(v), "numpy us": lambda v=v: numpy.sin(v)}, repeat=30)
+        out[label] = {k: t * 1e6 for k, t in times.items()}
+    return out
 
 
 # ---------------------------------------------------------------------------------------
