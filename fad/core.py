@@ -101,17 +101,18 @@ def _unread(rule: Any) -> set[int]:
     """The positions among ``(y, x1, ..., xn)`` that ``rule(y, ybar, *xs)`` never reads.
 
     Read off the rule's bytecode, once, when a primitive is built: an argument that no
-    instruction loads (and no inner function captures) is never read. Anything that is
-    not a plain Python function is assumed to read everything.
+    instruction names (and no inner function captures) is never read. Counting every
+    instruction that names it, stores included, errs on the safe side on every Python
+    version's instruction set. Anything that is not a plain Python function is assumed
+    to read everything.
     """
     if not isinstance(rule, types.FunctionType):
         return set()
     code = rule.__code__
     read = set(code.co_cellvars)  # captured by an inner function
     for instruction in dis.get_instructions(code):
-        if instruction.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "DELETE_FAST")):
-            argval = instruction.argval
-            read.update(argval if isinstance(argval, tuple) else (argval,))
+        names = instruction.argval if isinstance(instruction.argval, tuple) else (instruction.argval,)
+        read.update(name for name in names if isinstance(name, str))
     names = code.co_varnames[: code.co_argcount]  # y, ybar, x1, ..., xn (and maybe parameters)
     return {0 if i == 0 else i - 1 for i, name in enumerate(names) if i != 1 and name not in read}
 
