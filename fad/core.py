@@ -194,7 +194,7 @@ class Trace:
         self.numbers: dict[Primitive, int] = {}  # the inverse of `primitives`
         self.size = 0  # nodes numbered so far (inputs and primitive outputs)
         self.running = True
-        self._entries: list[Entry] | None = None  # the rows read as entries once the trace is closed
+        self._entries: list[Entry] | None = None  # set by keep_entries
 
     def new_node(self, value: Any) -> Box:
         box = Box(value, self, self.size)
@@ -213,11 +213,11 @@ class Trace:
     @property
     def entries(self) -> list[Entry]:
         """The tape as a list of :class:`Entry`, in evaluation order."""
-        if self.running:
-            return [self.entry(row) for row in self.rows]
-        if self._entries is None:  # a closed tape no longer changes: read it once
-            self._entries = [self.entry(row) for row in self.rows]
-        return self._entries
+        return self._entries if self._entries is not None else [self.entry(row) for row in self.rows]
+
+    def keep_entries(self) -> None:
+        """Read the closed tape's rows as entries once and keep them, for many folds to come."""
+        self._entries = self.entries
 
 
 def _forward(name: str, swap: bool = False) -> Callable[..., Any]:
@@ -512,8 +512,9 @@ def backward(trace: Trace, ybars: dict, consume: bool = False) -> dict:
     values it stored are released as soon as no later step needs them (for a gradient,
     which folds the tape once).
     """
-    if not consume:
-        return reduce(backward_step, reversed(trace.entries), ybars)
+    if not consume:  # the entries kept for many folds (see Trace.keep_entries), or rows read as they come
+        steps = reversed(trace._entries) if trace._entries is not None else map(trace.fields, reversed(trace.rows))
+        return reduce(backward_step, steps, ybars)
     rows = trace.rows
     return reduce(backward_step, map(trace.fields, (rows.pop() for _ in range(len(rows)))), ybars)
 

@@ -407,9 +407,10 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     def f_jacobian(*args: Any, **kwargs: Any) -> Any:
         f_of, chosen = _split_args(f, args, kwargs, nums, "jacobian")
         _check_inputs(flatten(chosen)[0], "jacobian")
-        y, back = _trace_call(f_of, chosen, "jacobian")[:2]
+        y, back, _, trace = _trace_call(f_of, chosen, "jacobian")[:4]
         if not flatten(y)[1] == flatten(0.0)[1]:
             raise TypeError("fad.jacobian: the function must return a single array, not a container")
+        trace.keep_entries()  # one fold per output element follows
         rows = [back(e) for e in _basis(y)]
         y_shape = np.shape(bottom(y))
         jacs = tuple(
