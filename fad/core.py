@@ -141,23 +141,20 @@ def primitive(
         raise TypeError(f"fad.primitive: fwd must be callable, got {type(fwd).__name__}")
     if name is None:
         name = getattr(fwd, "__name__", None) or "primitive"
-    if isinstance(vjp, tuple):
-        if not all(part is None or callable(part) for part in vjp):
-            raise TypeError(f"fad.primitive {name!r}: every rule in the vjp tuple must be callable or None")
-        rules: tuple = tuple(part for part in vjp if part is not None)
-    else:
-        rules = (vjp,)
-        if not callable(vjp):
-            raise TypeError(
-                f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
-                f"or a tuple of per-input rules, got {type(vjp).__name__}"
-            )
+    parts = vjp if isinstance(vjp, tuple) else None
+    if parts is not None and not all(part is None or callable(part) for part in parts):
+        raise TypeError(f"fad.primitive {name!r}: every rule in the vjp tuple must be callable or None")
+    if parts is None and not callable(vjp):
+        raise TypeError(
+            f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
+            f"or a tuple of per-input rules, got {type(vjp).__name__}"
+        )
+    rules = [vjp] if parts is None else [part for part in parts if part is not None]
     unread = set.intersection(*map(_unread, rules)) if rules else set()
     if multiple_results:
         unread.discard(0)  # the backward pass reads the results' shapes for missing cotangents
-    if isinstance(vjp, tuple):
-        return Primitive(name, fwd, _join_parts(vjp), vjp, multiple_results, tuple(sorted(unread)))
-    return Primitive(name, fwd, vjp, None, multiple_results, tuple(sorted(unread)))
+    joined = vjp if parts is None else _join_parts(parts)
+    return Primitive(name, fwd, joined, parts, multiple_results, tuple(sorted(unread)))
 
 
 # --------------------------------------------------------------------------------------

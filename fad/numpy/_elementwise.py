@@ -85,8 +85,9 @@ def _cotangent_for(xbar: Any, x: Any) -> Any:
     """``xbar`` as the cotangent of ``x``: its real part for a real ``x``, in ``x``'s dtype."""
     if xbar is None:
         return None
-    if type(xbar) is not Box and getattr(xbar, "dtype", None) == getattr(x, "dtype", 0):
-        return xbar  # plain arrays and NumPy scalars of the input's dtype: the common case
+    dtype = getattr(xbar, "dtype", None)  # arrays and NumPy scalars have one
+    if dtype is not None and type(xbar) is not Box and dtype == getattr(x, "dtype", None):
+        return xbar  # already in the input's dtype: the common case
     dtype, x_dtype = _plain_dtype(bottom(xbar)), _plain_dtype(bottom(x))
     if dtype == x_dtype:
         return xbar  # the common case
