@@ -21,9 +21,7 @@ off the Python call stack (see :func:`innermost`), which is the dynamic nesting 
 
 from __future__ import annotations
 
-import dis
 import sys
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, reduce
@@ -34,11 +32,11 @@ import numpy as np
 __all__ = [
     "Primitive",
     "primitive",
-    "Box",
+    "Traced",
     "Trace",
     "Entry",
     "Tape",
-    "bottom",
+    "untraced",
     "run",
     "backward",
 ]
@@ -79,7 +77,7 @@ class Primitive:
 
     def __call__(self, *xs: Any, **params: Any) -> Any:
         for x in xs:
-            if isinstance(x, Box):
+            if isinstance(x, Traced):
                 return bind(self, xs, params)
         # untraced: the plain function, nothing recorded (without an empty ** when there are no params)
         return self.fwd(*xs, **params) if params else self.fwd(*xs)
@@ -97,32 +95,13 @@ def _join_parts(parts: tuple) -> Callable[..., tuple]:
     return vjp
 
 
-def _unread(rule: Any) -> set[int]:
-    """The positions among ``(y, x1, ..., xn)`` that ``rule(y, ybar, *xs)`` never reads.
-
-    Read off the rule's bytecode, once, when a primitive is built: an argument that no
-    instruction names (and no inner function captures) is never read. Counting every
-    instruction that names it, stores included, errs on the safe side on every Python
-    version's instruction set. Anything that is not a plain Python function is assumed
-    to read everything.
-    """
-    if not isinstance(rule, types.FunctionType):
-        return set()
-    code = rule.__code__
-    read = set(code.co_cellvars)  # captured by an inner function
-    for instruction in dis.get_instructions(code):
-        names = instruction.argval if isinstance(instruction.argval, tuple) else (instruction.argval,)
-        read.update(name for name in names if isinstance(name, str))
-    names = code.co_varnames[: code.co_argcount]  # y, ybar, x1, ..., xn (and maybe parameters)
-    return {0 if i == 0 else i - 1 for i, name in enumerate(names) if i != 1 and name not in read}
-
-
 def primitive(
     fwd: Callable[..., Any],
     vjp: Callable[..., tuple] | tuple,
     name: str | None = None,
     *,
     multiple_results: bool = False,
+    unread: tuple[int, ...] = (),
 ) -> Primitive:
     """Build a :class:`Primitive` from a forward function and its VJP.
 
@@ -149,10 +128,8 @@ def primitive(
             f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
             f"or a tuple of per-input rules, got {type(vjp).__name__}"
         )
-    rules = [vjp] if parts is None else [part for part in parts if part is not None]
-    unread = set.intersection(*map(_unread, rules)) if rules else set()
-    if multiple_results:
-        unread.discard(0)  # the backward pass reads the results' shapes for missing cotangents
+    if multiple_results and 0 in unread:
+        raise ValueError(f"fad.primitive {name!r}: y is read by the backward pass of a multiple-results primitive")
     joined = vjp if parts is None else _join_parts(parts)
     return Primitive(name, fwd, joined, parts, multiple_results, tuple(sorted(unread)))
 
@@ -181,10 +158,11 @@ class Trace:
     with ``keep_all`` (for :func:`fad.tape`) it keeps every input and value.
     """
 
-    __slots__ = ("transform", "keep_all", "rows", "primitives", "numbers", "size", "running", "_entries")
+    __slots__ = ("transform", "keep_all", "box", "rows", "primitives", "numbers", "size", "running", "_entries")
 
-    def __init__(self, transform: str, keep_all: bool = False) -> None:
+    def __init__(self, transform: str, keep_all: bool = False, box: type | None = None) -> None:
         self.transform = transform
+        self.box = Traced if box is None else box
         self.keep_all = keep_all
         self.rows: list[tuple] = []
         self.primitives: list[Primitive] = []  # the primitives met, in order; rows refer to them by number
@@ -193,8 +171,8 @@ class Trace:
         self.running = True
         self._entries: list[Entry] | None = None  # set by keep_entries
 
-    def new_node(self, value: Any) -> Box:
-        box = Box(value, self, self.size)
+    def new_node(self, value: Any) -> Traced:
+        box = self.box(value, self, self.size)
         self.size += 1
         return box
 
@@ -218,13 +196,13 @@ class Trace:
 
 
 def _forward(name: str, swap: bool = False) -> Callable[..., Any]:
-    """An operator method of :class:`Box` that calls ``fad.numpy.<name>``."""
+    """An operator method of :class:`Traced` that calls ``fad.numpy.<name>``."""
     if swap:
         return lambda self, other: getattr(_fnp, name)(other, self)
     return lambda self, *args: getattr(_fnp, name)(self, *args)
 
 
-class Box:
+class Traced:
     """A value traced by one transform: the ``value``, the ``owner`` trace, its ``node`` number.
 
     Traced arrays behave like ndarrays: every operator and method forwards to the
@@ -264,7 +242,7 @@ class Box:
         raise self._no_conversion("numpy.asarray()/numpy.array()")
 
     def __bool__(self) -> bool:
-        return bool(bottom(self))  # control flow on values is fine; it has no derivative
+        return bool(untraced(self))  # control flow on values is fine; it has no derivative
 
     def _in_place(self, *args: Any) -> Any:
         raise TypeError(
@@ -278,17 +256,17 @@ class Box:
     __ifloordiv__ = __imod__ = _in_place
 
     # The array interface: each forwards to fad.numpy (bound at the end of this module).
-    shape = property(lambda self: np.shape(bottom(self)))
-    ndim = property(lambda self: np.ndim(bottom(self)))
-    size = property(lambda self: np.size(bottom(self)))
-    dtype = property(lambda self: np.result_type(bottom(self)))
+    shape = property(lambda self: np.shape(untraced(self)))
+    ndim = property(lambda self: np.ndim(untraced(self)))
+    size = property(lambda self: np.size(untraced(self)))
+    dtype = property(lambda self: np.result_type(untraced(self)))
     T = property(lambda self: _fnp.transpose(self))
     mT = property(lambda self: _fnp.swapaxes(self, -1, -2))
     real = property(lambda self: _fnp.real(self))
     imag = property(lambda self: _fnp.imag(self))
 
     def __len__(self) -> int:
-        return len(bottom(self))
+        return len(untraced(self))
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
@@ -309,7 +287,7 @@ class Box:
     __lt__, __le__ = _forward("less"), _forward("less_equal")
     __gt__, __ge__ = _forward("greater"), _forward("greater_equal")
 
-    def __pos__(self) -> Box:
+    def __pos__(self) -> Traced:
         return self
 
     __hash__ = None  # type: ignore[assignment]
@@ -321,9 +299,9 @@ class Box:
         return _fnp.dispatch_function(func, args, kwargs)
 
 
-def bottom(x: Any) -> Any:
+def untraced(x: Any) -> Any:
     """The plain value under every level of tracing (no derivative flows through it)."""
-    while isinstance(x, Box):
+    while isinstance(x, Traced):
         x = x.value
     return x
 
@@ -410,11 +388,11 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     """
     trace = None
     for x in xs:
-        if isinstance(x, Box):
+        if isinstance(x, Traced):
             if trace is None:
                 trace = x.owner
             elif x.owner is not trace:
-                trace = innermost({b.owner for b in xs if isinstance(b, Box)}, prim.name)
+                trace = innermost({b.owner for b in xs if isinstance(b, Traced)}, prim.name)
                 break
     if not trace.running:
         raise _leaked(trace, prim.name)
@@ -423,11 +401,11 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     nested = False  # whether an outer transform traces some input too
     for x in xs:
         node = None
-        if isinstance(x, Box):
+        if isinstance(x, Traced):
             if x.owner is trace:
                 node = x.node
                 x = x.value
-            nested = nested or isinstance(x, Box)
+            nested = nested or isinstance(x, Traced)
         inputs.append(x)
         nodes.append(node)
     # Apply the primitive; through `prim(...)`, outer transforms record it on their tapes.
@@ -461,7 +439,7 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
 
 
 def _zeros_like(y: Any) -> Any:
-    return np.zeros_like(bottom(y))
+    return np.zeros_like(untraced(y))
 
 
 def _take_cotangents(ybars: dict, outs: tuple, ys: tuple) -> tuple | None:
@@ -522,7 +500,7 @@ def backward(trace: Trace, ybars: dict, consume: bool = False) -> dict:
 
 
 def _describe(x: Any) -> str:
-    x = bottom(x)
+    x = untraced(x)
     if np.ndim(x) == 0:
         return repr(x.item() if hasattr(x, "item") else x)
     return f"array{np.shape(x)}"
@@ -567,13 +545,13 @@ class Tape:
         return "\n".join([*lines, f"output: {shown}"])
 
 
-from fad import numpy as _fnp  # noqa: E402  (the array interface of Box; imports this module)
+from fad import numpy as _fnp  # noqa: E402  (the array interface of Traced; imports this module)
 
 
 def _method(name: str) -> Callable[..., Any]:
     """The ndarray method ``x.<name>(...)`` of a traced array: ``fad.numpy.METHODS[name](x, ...)``."""
 
-    def method(self: Box, *args: Any, **kwargs: Any) -> Any:
+    def method(self: Traced, *args: Any, **kwargs: Any) -> Any:
         return _fnp.METHODS[name](self, *args, **kwargs)
 
     method.__name__ = name
@@ -583,5 +561,5 @@ def _method(name: str) -> Callable[..., Any]:
 # The methods are attributes of the class, not found by a __getattr__ hook: a hook would
 # slow down every attribute access of every box (x.value, x.owner) on the hot path.
 for _name in _fnp.METHODS:
-    setattr(Box, _name, _method(_name))
+    setattr(Traced, _name, _method(_name))
 del _name

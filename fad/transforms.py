@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fad import numpy as fnp
-from fad.core import Box, Primitive, Tape, Trace, backward, bottom, primitive, run
+from fad.core import Traced, Primitive, Tape, Trace, backward, untraced, primitive, run
 from fad.numpy._rules import shape_of
 from fad.tree import flatten, tree_map, unflatten
 
@@ -42,7 +42,7 @@ __all__ = [
 
 
 def _dtype(x: Any) -> np.dtype:
-    return np.result_type(bottom(x))
+    return np.result_type(untraced(x))
 
 
 def _differentiable(x: Any) -> bool:
@@ -56,9 +56,9 @@ def _check_inputs(leaves: list, who: str) -> None:
     for x in leaves:
         if x is None:
             continue
-        if isinstance(x, (str, bytes)) or not isinstance(bottom(x), (numbers.Number, np.ndarray, np.generic)):
+        if isinstance(x, (str, bytes)) or not isinstance(untraced(x), (numbers.Number, np.ndarray, np.generic)):
             raise TypeError(
-                f"fad.{who}: cannot differentiate with respect to a {type(bottom(x)).__name__}; "
+                f"fad.{who}: cannot differentiate with respect to a {type(untraced(x)).__name__}; "
                 "inputs must be floats, NumPy arrays, or tuples/lists/dicts/dataclasses of them"
             )
         if not np.issubdtype(_dtype(x), np.inexact):
@@ -75,27 +75,27 @@ def _cast_like(xbar: Any, x: Any) -> Any:
     if type(x) is float and (type(xbar) is float or type(xbar) is np.float64):
         return float(xbar)  # and for Python floats
     if xbar is None:
-        xbar = np.zeros_like(bottom(x))
-    if np.shape(bottom(xbar)) != np.shape(bottom(x)):
+        xbar = np.zeros_like(untraced(x))
+    if np.shape(untraced(xbar)) != np.shape(untraced(x)):
         raise ValueError(
-            f"fad: a derivative rule gave a cotangent of shape {np.shape(bottom(xbar))} for an input of "
-            f"shape {np.shape(bottom(x))}. A VJP must return one cotangent of each input's shape; check "
+            f"fad: a derivative rule gave a cotangent of shape {np.shape(untraced(xbar))} for an input of "
+            f"shape {np.shape(untraced(x))}. A VJP must return one cotangent of each input's shape; check "
             "custom primitives with fad.testing.check_grads, which names the rule."
         )
-    if isinstance(xbar, Box):
+    if isinstance(xbar, Traced):
         return xbar if xbar.dtype == _dtype(x) else fnp.astype(xbar, _dtype(x))
-    if isinstance(bottom(x), float) and not isinstance(bottom(x), np.floating):
-        return float(np.real(xbar)) if not np.iscomplexobj(bottom(x)) else complex(xbar)
-    if isinstance(bottom(x), complex):
+    if isinstance(untraced(x), float) and not isinstance(untraced(x), np.floating):
+        return float(np.real(xbar)) if not np.iscomplexobj(untraced(x)) else complex(xbar)
+    if isinstance(untraced(x), complex):
         return complex(xbar)
-    if isinstance(bottom(x), np.generic):
+    if isinstance(untraced(x), np.generic):
         return _dtype(x).type(xbar)
     return np.asarray(xbar).astype(_dtype(x), copy=False)
 
 
 def _unbox(y: Any, trace: Trace) -> Any:
     """The value of ``y`` as seen outside ``trace`` (outer transforms' boxes stay)."""
-    return y.value if isinstance(y, Box) and y.owner is trace else y
+    return y.value if isinstance(y, Traced) and y.owner is trace else y
 
 
 # --------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def _unbox(y: Any, trace: Trace) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-class Traced(NamedTuple):
+class TracedCall(NamedTuple):
     """What a traced call gives: the output, its pullback, the aux value, the trace."""
 
     y: Any
@@ -113,7 +113,7 @@ class Traced(NamedTuple):
     y_nodes: tuple
 
 
-def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_all: bool = False) -> Traced:
+def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_all: bool = False) -> TracedCall:
     """Run ``f(*xs)`` on traced inputs; return the output and its pullback ``back``.
 
     ``back(ybar)`` folds the tape backward and returns one cotangent per ``x``, each with
@@ -135,7 +135,7 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_al
     else:
         aux = None
     y_leaves, y_def = flatten(out)
-    y_nodes = [y.node if isinstance(y, Box) and y.owner is trace else None for y in y_leaves]
+    y_nodes = [y.node if isinstance(y, Traced) and y.owner is trace else None for y in y_leaves]
     y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
 
     def back(ybar: Any, consume: bool = False) -> tuple:
@@ -149,18 +149,18 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_al
             if node is not None:
                 if shape_of(yb) != shape_of(yv):
                     raise ValueError(
-                        f"fad.{who}: cotangent of shape {np.shape(bottom(yb))} for an output "
-                        f"of shape {np.shape(bottom(yv))}; they must match"
+                        f"fad.{who}: cotangent of shape {np.shape(untraced(yb))} for an output "
+                        f"of shape {np.shape(untraced(yv))}; they must match"
                     )
                 seeds[node] = yb if node not in seeds else seeds[node] + yb
         ybars = backward(trace, seeds, consume)
         xbars = [
-            _cast_like(ybars.get(b.node), x) if isinstance(b, Box) else None  # None: not differentiable
+            _cast_like(ybars.get(b.node), x) if isinstance(b, Traced) else None  # None: not differentiable
             for b, x in zip(boxes, leaves)
         ]
         return tuple(unflatten(treedef, xbars))
 
-    return Traced(y, back, aux, trace, tuple(y_nodes))
+    return TracedCall(y, back, aux, trace, tuple(y_nodes))
 
 
 def pullback(f: Callable, *xs: Any) -> tuple[Any, Callable[[Any], tuple]]:
@@ -224,10 +224,10 @@ def _check_tangents(primals: Any, tangents: Any) -> None:
     if p_def != t_def:
         raise TypeError("fad.jvp: the tangents' structure does not match the primals'")
     for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-        if np.shape(bottom(p)) != np.shape(bottom(t)):
+        if np.shape(untraced(p)) != np.shape(untraced(t)):
             raise ValueError(
-                f"fad.jvp: tangent {i} has shape {np.shape(bottom(t))} but its primal has "
-                f"shape {np.shape(bottom(p))}"
+                f"fad.jvp: tangent {i} has shape {np.shape(untraced(t))} but its primal has "
+                f"shape {np.shape(untraced(p))}"
             )
 
 
@@ -290,7 +290,7 @@ def _split_args(f: Callable, args: tuple, kwargs: dict, nums: tuple, who: str) -
 
 
 def _check_scalar(y: Any, who: str) -> None:
-    shape = np.shape(bottom(y)) if not isinstance(y, (tuple, list, dict)) else None
+    shape = np.shape(untraced(y)) if not isinstance(y, (tuple, list, dict)) else None
     if shape != ():
         what = f"shape {shape}" if shape is not None else f"a {type(y).__name__}"
         raise TypeError(
@@ -298,7 +298,7 @@ def _check_scalar(y: Any, who: str) -> None:
             "Use fad.jacobian for the full Jacobian, fad.elementwise_grad for the sum of its "
             "rows, or reduce the output first (e.g. .sum())."
         )
-    if np.iscomplexobj(bottom(y)):
+    if np.iscomplexobj(untraced(y)):
         raise TypeError(
             f"fad.{who} needs a real scalar output, got dtype {_dtype(y)}; differentiate "
             "its real part, imaginary part or absolute value instead"
@@ -323,7 +323,7 @@ def value_and_grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: boo
         _check_inputs(flatten(chosen)[0], "grad")
         y, back, aux = _trace_call(f_of, chosen, "grad", has_aux)[:3]
         _check_scalar(y, "grad")
-        gs = back(np.ones_like(bottom(y))[()] if not isinstance(y, Box) else fnp.ones_like(y), consume=True)
+        gs = back(np.ones_like(untraced(y))[()] if not isinstance(y, Traced) else fnp.ones_like(y), consume=True)
         g = gs if isinstance(argnums, tuple) else gs[0]
         return ((y, aux), g) if has_aux else (y, g)
 
@@ -380,12 +380,12 @@ def elementwise_grad(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callabl
 
 
 def _ones_like(y: Any) -> Any:
-    return fnp.ones_like(y) if isinstance(y, Box) else np.ones_like(bottom(y))[()]
+    return fnp.ones_like(y) if isinstance(y, Traced) else np.ones_like(untraced(y))[()]
 
 
 def _basis(y: Any) -> list:
     """The cotangents ``e_0, e_1, ...`` of the output's elements, in C order."""
-    y = bottom(y)
+    y = untraced(y)
     eye = np.eye(np.size(y), dtype=np.result_type(y))
     return [row.reshape(np.shape(y)) for row in eye]
 
@@ -412,9 +412,9 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
             raise TypeError("fad.jacobian: the function must return a single array, not a container")
         trace.keep_entries()  # one fold per output element follows
         rows = [back(e) for e in _basis(y)]
-        y_shape = np.shape(bottom(y))
+        y_shape = np.shape(untraced(y))
         jacs = tuple(
-            _stack_rows([r[k] for r in rows], y_shape, np.shape(bottom(x)), _dtype(x))
+            _stack_rows([r[k] for r in rows], y_shape, np.shape(untraced(x)), _dtype(x))
             for k, x in enumerate(chosen)
         )
         return jacs if isinstance(argnums, tuple) else jacs[0]
@@ -425,7 +425,7 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
 def _stack_rows(rows: list, y_shape: tuple, x_shape: tuple, dtype: np.dtype) -> Any:
     if not rows:
         return np.zeros(y_shape + x_shape, dtype)
-    if any(isinstance(r, Box) for r in rows):
+    if any(isinstance(r, Traced) for r in rows):
         return fnp.reshape(fnp.stack(rows), y_shape + x_shape)
     return np.stack([np.asarray(r) for r in rows]).reshape(y_shape + x_shape)
 
@@ -488,7 +488,7 @@ def stop_gradient(x: Any) -> Any:
 
     See Also: grad
     """
-    return tree_map(bottom, x)
+    return tree_map(untraced, x)
 
 
 def checkpoint(f: Callable) -> Callable:

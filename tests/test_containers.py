@@ -101,7 +101,7 @@ def test_argnums_tuple_and_has_aux():
 
 def test_aux_does_not_leak_traced_values():
     g, aux = fad.grad(lambda x: (x * x, x * 2.0), has_aux=True)(3.0)
-    assert aux == 6.0 and not isinstance(aux, fad.core.Box)
+    assert aux == 6.0 and not isinstance(aux, fad.core.Traced)
 
 
 def test_container_output_pullback_and_jvp():

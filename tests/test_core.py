@@ -10,7 +10,7 @@ import pytest
 
 import fad
 import fad.numpy as np
-from fad.core import Box, backward_step
+from fad.core import Traced, backward_step
 
 
 def test_primitive_is_a_frozen_record():
@@ -210,7 +210,7 @@ def test_million_operation_chain():
 def test_boxes_are_internal():
     seen = []
     fad.grad(lambda x: seen.append(type(x)) or x)(1.0)
-    assert seen == [Box]
+    assert seen == [Traced]
 
 
 def test_stop_gradient_at_every_level():

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as _np
 
-from fad.core import Box, bottom
+from fad.core import Traced, untraced
 from fad.numpy._rules import (
     absolute,
     add,

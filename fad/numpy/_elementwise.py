@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from fad.core import Box, Primitive, bottom, primitive
+from fad.core import Traced, Primitive, untraced, primitive
 from fad.numpy import _rules
 from fad.numpy._rules import astype_p, binary, dtype_of, exp, nondiff, unbroadcast, where_p
 
@@ -86,9 +86,9 @@ def _cotangent_for(xbar: Any, x: Any) -> Any:
     if xbar is None:
         return None
     dtype = getattr(xbar, "dtype", None)  # arrays and NumPy scalars have one
-    if dtype is not None and type(xbar) is not Box and dtype == getattr(x, "dtype", None):
+    if dtype is not None and type(xbar) is not Traced and dtype == getattr(x, "dtype", None):
         return xbar  # already in the input's dtype: the common case
-    dtype, x_dtype = _plain_dtype(bottom(xbar)), _plain_dtype(bottom(x))
+    dtype, x_dtype = _plain_dtype(untraced(xbar)), _plain_dtype(untraced(x))
     if dtype == x_dtype:
         return xbar  # the common case
     if dtype.kind == "c" and x_dtype.kind != "c":
@@ -119,7 +119,7 @@ def _with_input_dtypes(p: Primitive) -> Primitive:
 
 def _nonzero(d: Any) -> Any:
     """``d`` with its zeros replaced by 1 (a denominator whose numerator is 0 there)."""
-    return where_p(bottom(d) == 0, 1, d)
+    return where_p(untraced(d) == 0, 1, d)
 
 
 def _quotient_or_zero(a: Any, b: Any) -> Any:
@@ -131,14 +131,14 @@ def _quotient_or_zero(a: Any, b: Any) -> Any:
 
 def _fmax_share(ybar: Any, x1: Any, x2: Any) -> np.ndarray:
     """1 where ``fmax`` takes ``x1`` (larger, or ``x2`` is NaN), 1/2 at ties, 0 elsewhere: a constant."""
-    a, b = bottom(x1), bottom(x2)
+    a, b = untraced(x1), untraced(x2)
     taken = (a > b) | (np.isnan(b) & ~np.isnan(a))
     return _mask(np.where(taken, 1.0, np.where(a == b, 0.5, 0.0)), ybar)
 
 
 def _fmin_share(ybar: Any, x1: Any, x2: Any) -> np.ndarray:
     """1 where ``fmin`` takes ``x1`` (smaller, or ``x2`` is NaN), 1/2 at ties, 0 elsewhere: a constant."""
-    return _fmax_share(ybar, -bottom(x1), -bottom(x2))
+    return _fmax_share(ybar, -untraced(x1), -untraced(x2))
 
 
 def _real_rule(ybar: Any, x: Any) -> Any:
@@ -155,7 +155,7 @@ def _abs_rule(y: Any, ybar: Any, x: Any) -> Any:
     """``ybar * conj(x) / |x|`` (``ybar * sign(x)`` for real ``x``), and 0 at ``x = 0``."""
     if _is_complex(x):
         return divide_or_zero(ybar * conj(x), y)
-    return ybar * _mask(np.sign(bottom(x)), ybar)
+    return ybar * _mask(np.sign(untraced(x)), ybar)
 
 
 def _sinc_dtype(x: Any) -> np.dtype:
@@ -196,7 +196,7 @@ def _sinc_derivative(x: Any, n: int = 1) -> Any:
 def _floor_quotient(ybar: Any, x1: Any, x2: Any) -> np.ndarray:
     """``floor(x1 / x2)`` as a constant: the derivative of ``remainder`` in ``x2`` is its negative."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _mask(np.floor_divide(bottom(x1), bottom(x2)), ybar)
+        return _mask(np.floor_divide(untraced(x1), untraced(x2)), ybar)
 
 
 def _clip_rule(k: int) -> Callable:
@@ -207,7 +207,7 @@ def _clip_rule(k: int) -> Callable:
     """
 
     def rule(y: Any, ybar: Any, a: Any, a_min: Any, a_max: Any) -> Any:
-        x, lo, hi = bottom(a), bottom(a_min), bottom(a_max)
+        x, lo, hi = untraced(a), untraced(a_min), untraced(a_max)
         lo = -np.inf if lo is None else lo
         hi = np.inf if hi is None else hi
         from_hi = np.maximum(x, lo) > hi
@@ -244,7 +244,7 @@ complex_p  = primitive(lambda x, dtype=None: np.asarray(x).astype(dtype)[()],
 # Elementwise, unary                j(f)(y, ybar, x) = (ybar * f'(x),), never conjugated
 # --------------------------------------------------------------------------------------
 absolute   = primitive(np.absolute,   lambda y, ybar, x: (_abs_rule(y, ybar, x),))
-fabs       = primitive(np.fabs,       lambda y, ybar, x: (ybar * _mask(np.sign(bottom(x)), ybar),))
+fabs       = primitive(np.fabs,       lambda y, ybar, x: (ybar * _mask(np.sign(untraced(x)), ybar),))
 reciprocal = primitive(np.reciprocal, lambda y, ybar, x: (-ybar * y * y,))
 square     = primitive(np.square,     lambda y, ybar, x: (ybar * (2 * x),))
 sqrt       = primitive(np.sqrt,       lambda y, ybar, x: (divide_or_zero(ybar, 2 * y),))
@@ -340,7 +340,7 @@ def float_power(x1: Any, x2: Any) -> Any:
 
     def at_least_double(x: Any) -> Any:
         dtype = np.result_type(dtype_of(x), np.float64)
-        if not isinstance(x, Box):
+        if not isinstance(x, Traced):
             return np.asarray(x, dtype=dtype)[()]
         return x if dtype_of(x) == dtype else astype_p(x, dtype=dtype)
 
@@ -374,12 +374,12 @@ def nan_to_num(
 
     See Also: where, isfinite
     """
-    if not isinstance(x, Box):
+    if not isinstance(x, Traced):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
     if _is_complex(x):
         parts = (nan_to_num(part, nan=nan, posinf=posinf, neginf=neginf) for part in (real(x), imag(x)))
         return _make_complex(*parts, dtype=dtype_of(x))
-    value = bottom(x)
+    value = untraced(x)
     return where_p(np.isfinite(value), x, np.nan_to_num(value, nan=nan, posinf=posinf, neginf=neginf))
 
 

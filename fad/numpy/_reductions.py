@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from fad.core import Box, Primitive, bottom, primitive
+from fad.core import Primitive, Traced, primitive, untraced
+from fad.reverse import pullback
 from fad.numpy._rules import (
     _inverse,
     _reduced_shape,
@@ -75,7 +76,7 @@ def _axes(axis: Any, ndim: int, who: str) -> tuple[int, ...] | None:
         return None
     normal = []
     for a in tuple(axis) if isinstance(axis, (tuple, list)) else (axis,):
-        a = operator.index(bottom(a))
+        a = operator.index(untraced(a))
         if not -ndim <= a < ndim:
             raise np.exceptions.AxisError(a, ndim, f"fad.numpy.{who}")
         normal.append(a % ndim)
@@ -116,7 +117,7 @@ def _with_initial(y: Any, initial: Any, combine: Any) -> Any:
     """``combine(y, initial)``, with a constant ``initial`` in ``y``'s dtype, as NumPy gives."""
     if initial is None:
         return y
-    if not isinstance(initial, Box) and np.issubdtype(_dtype_of(y), np.inexact):
+    if not isinstance(initial, Traced) and np.issubdtype(_dtype_of(y), np.inexact):
         initial = _constant(initial, y)
     return combine(y, initial)
 
@@ -125,7 +126,7 @@ def _masked(a: Any, where: Any, fill: float) -> Any:
     """``a`` with ``fill`` where the constant mask ``where`` is False (``a`` when None)."""
     if where is None:
         return a
-    mask = np.broadcast_to(np.asarray(bottom(where), dtype=bool), _shape_of(a))
+    mask = np.broadcast_to(np.asarray(untraced(where), dtype=bool), _shape_of(a))
     return where_p(mask, a, _constant(fill, a))
 
 
@@ -164,8 +165,8 @@ def _divisible(y: Any, x: Any) -> bool:
     is not traced: the VJP is then not differentiated with respect to ``x`` again, where
     ``d(y / x_i)/dx_i = 0`` would be computed as a difference of two large numbers.
     """
-    y = bottom(y)
-    return not isinstance(x, Box) and bool(np.all(np.isfinite(y) & (y != 0)))
+    y = untraced(y)
+    return not isinstance(x, Traced) and bool(np.all(np.isfinite(y) & (y != 0)))
 
 
 # --------------------------------------------------------------------------------------
@@ -224,7 +225,6 @@ def _cumprod_xbar(y: Any, ybar: Any, x: Any, axis: int = 0) -> Any:
     """
     if _divisible(y, x):
         return reverse_cumsum_p(ybar * y, axis=axis) / x
-    from fad.transforms import pullback  # not at the top: fad.transforms imports fad.numpy
 
     shape = _shape_of(x)
     _, back = pullback(lambda x: _from_last(_cumulative_products(_to_last(x, (axis,))), shape, (axis,)), x)
@@ -243,7 +243,7 @@ def _share(chosen: np.ndarray, axes: tuple | None) -> np.ndarray:
 
 def _extremum_xbar(y: Any, ybar: Any, x: Any, axis: Any = None, keepdims: bool = False, **options: Any) -> Any:
     """``ybar`` to the elements equal to the extremum ``y``, shared equally among ties."""
-    chosen = bottom(x) == np.reshape(bottom(y), _reduced_shape(_shape_of(x), axis))
+    chosen = untraced(x) == np.reshape(untraced(y), _reduced_shape(_shape_of(x), axis))
     if options.get("where") is not None:
         chosen = chosen & options["where"]
     return _expand(ybar, x, axis) * _share(chosen, axis).astype(_dtype_of(ybar))
@@ -271,7 +271,7 @@ def _median_weights(x: np.ndarray, axes: tuple | None) -> np.ndarray:
 
 def _median_xbar(y: Any, ybar: Any, x: Any, axis: tuple | None = None, keepdims: bool = False) -> Any:
     """``ybar`` to the middle element(s) of each slice, with the weights of :func:`_median_weights`."""
-    return _expand(ybar, x, axis) * _median_weights(np.asarray(bottom(x)), axis).astype(_dtype_of(ybar))
+    return _expand(ybar, x, axis) * _median_weights(np.asarray(untraced(x)), axis).astype(_dtype_of(ybar))
 
 
 def _reverse_cumsum(x: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -348,7 +348,7 @@ def _count_where(x: Any, axes: tuple | None, keepdims: bool, where: Any) -> Any:
     """The number of elements of each slice of ``x`` that ``where`` keeps (all when None)."""
     if where is None:
         return _count(_shape_of(x), axes)
-    mask = np.broadcast_to(np.asarray(bottom(where), dtype=bool), _shape_of(x))
+    mask = np.broadcast_to(np.asarray(untraced(where), dtype=bool), _shape_of(x))
     return np.sum(mask, axis=axes, keepdims=keepdims)
 
 
@@ -394,7 +394,7 @@ def nansum(
     See Also: sum, nanmean
     """
     _no_out(out, "nansum")
-    return sum(_masked(a, ~np.isnan(bottom(a)), 0), axis, dtype, None, keepdims, initial, where)
+    return sum(_masked(a, ~np.isnan(untraced(a)), 0), axis, dtype, None, keepdims, initial, where)
 
 
 def nanmean(
@@ -409,9 +409,9 @@ def nanmean(
     """
     _no_out(out, "nanmean")
     x = _as_dtype(a, dtype)
-    keep = ~np.isnan(bottom(x))
+    keep = ~np.isnan(untraced(x))
     if where is not None:
-        keep = keep & np.asarray(bottom(where), dtype=bool)
+        keep = keep & np.asarray(untraced(where), dtype=bool)
     return _mean(x, _axes(axis, len(_shape_of(x)), "nanmean"), keepdims, keep, "nanmean")
 
 
@@ -435,7 +435,7 @@ def average(a: Any, axis: Axis = None, weights: Any = None, returned: bool = Fal
     else:
         w = _weights_like(weights, shape, axis, axes)
         total = sum_p(w, axis=axes, keepdims=keepdims)
-        if np.any(bottom(total) == 0):
+        if np.any(untraced(total) == 0):
             raise ZeroDivisionError("fad.numpy.average: the weights sum to zero, so they cannot be normalized")
         y = sum_p(a * w, axis=axes, keepdims=keepdims) / total
     if not returned:
@@ -566,12 +566,12 @@ amin = min
 
 def _extreme(p: Primitive, who: str, a: Any, axis: Any, out: Any, keepdims: bool, initial: Any, where: Any) -> Any:
     _no_out(out, who)
-    if isinstance(initial, Box):
+    if isinstance(initial, Traced):
         raise TypeError(
             f"fad.numpy.{who}: initial must be a constant, not a traced value; "
             f"use fad.numpy.{who}imum(fad.numpy.{who}(x), initial) to differentiate with respect to it"
         )
-    mask = None if where is None else np.broadcast_to(np.asarray(bottom(where), dtype=bool), _shape_of(a))
+    mask = None if where is None else np.broadcast_to(np.asarray(untraced(where), dtype=bool), _shape_of(a))
     return p(a, axis=_axes(axis, len(_shape_of(a)), who), keepdims=keepdims, initial=initial, where=mask)
 
 
@@ -625,7 +625,7 @@ def var(
     x = _as_dtype(a, dtype)
     axes = _axes(axis, len(_shape_of(x)), "var")
     d = x - (_mean(x, axes, True, where, None) if mean is None else mean)
-    squares = d * d if not np.iscomplexobj(bottom(d)) else _abs2(d)
+    squares = d * d if not np.iscomplexobj(untraced(d)) else _abs2(d)
     total = sum_p(_masked(squares, where, 0), axis=axes, keepdims=keepdims)
     count = np.maximum(_count_where(x, axes, keepdims, where) - ddof, 0)
     if np.all(count > 0):
@@ -670,7 +670,7 @@ def std(
     See Also: var
     """
     v = var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
-    zero = np.asarray(bottom(v) == 0)
+    zero = np.asarray(untraced(v) == 0)
     if not zero.any():
         return sqrt(v)
     return sqrt(where_p(zero, _constant(1, v), v)) * (~zero).astype(_dtype_of(v))  # 1 * 0 where var is 0
@@ -710,7 +710,7 @@ def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
 
     See Also: sum, cumsum
     """
-    y, x = (v if v is None or isinstance(v, Box) else np.asarray(v) for v in (y, x))
+    y, x = (v if v is None or isinstance(v, Traced) else np.asarray(v) for v in (y, x))
     shape = _shape_of(y)
     axis = _axes(axis, len(shape), "trapezoid")[0]
     lead = (slice(None),) * axis

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from fad.core import Box, Primitive, bottom, primitive
+from fad.core import Traced, Primitive, untraced, primitive
 
 __all__ = [
     "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute",
@@ -31,15 +31,15 @@ def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a plain or traced value."""
     if type(x) is float:
         return ()
-    if isinstance(x, Box):
-        x = bottom(x)
+    if isinstance(x, Traced):
+        x = untraced(x)
     shape = getattr(x, "shape", None)  # arrays and NumPy scalars; np.shape for the rest
     return np.shape(x) if shape is None else shape
 
 
 def dtype_of(x: Any) -> np.dtype:
     """The dtype of a plain or traced value."""
-    return np.result_type(bottom(x))
+    return np.result_type(untraced(x))
 
 
 def no_out(out: Any, who: str) -> None:
@@ -60,7 +60,7 @@ def nondiff(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def plain(*args: Any, **kwargs: Any) -> Any:
-        return f(*map(bottom, args), **{k: bottom(v) for k, v in kwargs.items()})
+        return f(*map(untraced, args), **{k: untraced(v) for k, v in kwargs.items()})
 
     plain.__doc__ = f"``numpy.{f.__name__}`` on plain values: it has no derivative."
     plain.differentiable = False  # type: ignore[attr-defined]
@@ -118,7 +118,7 @@ def _reduced_shape(shape: tuple, axis: Any) -> tuple:
 
 def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
     """1 where ``x1 > x2``, 1/2 at ties (the gradient is shared), 0 elsewhere: a constant."""
-    a, b = bottom(x1), bottom(x2)
+    a, b = untraced(x1), untraced(x2)
     mask = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
     return mask.astype(dtype_of(ybar), copy=False)
 
@@ -129,13 +129,13 @@ def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
         if x2 == 0:
             return ybar * 0
         return ybar * x2 * (x1 if x2 == 2 else x1 ** (x2 - 1))  # x ** 2 needs no x ** 1 on the tape
-    base = where_p((bottom(x1) == 0) & (bottom(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
+    base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
     return ybar * x2 * base ** (x2 - 1)
 
 
 def _power_x2(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
     """d(x1 ** x2)/dx2 = y * log(x1), taking log(0) as 0 (y is 0 there)."""
-    return ybar * y * log(where_p(bottom(x1) == 0, 1, x1))
+    return ybar * y * log(where_p(untraced(x1) == 0, 1, x1))
 
 
 def _matmul_parts() -> tuple[Callable, Callable]:
@@ -147,17 +147,17 @@ def _matmul_parts() -> tuple[Callable, Callable]:
     """
 
     def as_matrices(ybar: Any, a: Any, b: Any) -> tuple:
-        a2 = reshape_p(a, shape=(1,) + shape_of(a)) if np.ndim(bottom(a)) == 1 else a
-        b2 = reshape_p(b, shape=shape_of(b) + (1,)) if np.ndim(bottom(b)) == 1 else b
+        a2 = reshape_p(a, shape=(1,) + shape_of(a)) if np.ndim(untraced(a)) == 1 else a
+        b2 = reshape_p(b, shape=shape_of(b) + (1,)) if np.ndim(untraced(b)) == 1 else b
         yshape = shape_of(ybar)
-        if np.ndim(bottom(a)) == 1:
-            yshape = yshape[:-1] + (1,) + yshape[-1:] if np.ndim(bottom(b)) > 1 else yshape + (1,)
-        if np.ndim(bottom(b)) == 1:
+        if np.ndim(untraced(a)) == 1:
+            yshape = yshape[:-1] + (1,) + yshape[-1:] if np.ndim(untraced(b)) > 1 else yshape + (1,)
+        if np.ndim(untraced(b)) == 1:
             yshape = yshape + (1,)
         return reshape_p(ybar, shape=yshape), a2, b2
 
     def mT(x: Any) -> Any:
-        n = np.ndim(bottom(x))
+        n = np.ndim(untraced(x))
         axes = tuple(range(n - 2)) + (n - 1, n - 2)
         return transpose_p(x, axes=axes)
 
@@ -204,7 +204,7 @@ def real_cotangent(xbar: Any, x: Any) -> Any:
 
 def _split_along(ybar: Any, xs: tuple, axis: int) -> tuple:
     """The pieces of ``ybar`` that ``concatenate(xs, axis)`` took from each ``x``."""
-    axis = axis % max(np.ndim(bottom(ybar)), 1)
+    axis = axis % max(np.ndim(untraced(ybar)), 1)
     bounds = np.cumsum([0] + [shape_of(x)[axis] for x in xs])
     lead = (slice(None),) * axis
     pieces = (getitem_p(ybar, index=lead + (slice(lo, hi),)) for lo, hi in zip(bounds[:-1], bounds[1:]))
@@ -213,7 +213,7 @@ def _split_along(ybar: Any, xs: tuple, axis: int) -> tuple:
 
 def _unstack(ybar: Any, xs: tuple, axis: int) -> tuple:
     """The slices of ``ybar`` that ``stack`` took from each of its inputs ``xs``."""
-    axis = axis % np.ndim(bottom(ybar))
+    axis = axis % np.ndim(untraced(ybar))
     lead = (slice(None),) * axis
     return tuple(real_cotangent(getitem_p(ybar, index=lead + (i,)), x) for i, x in enumerate(xs))
 
@@ -234,7 +234,7 @@ sin      = primitive(np.sin,      lambda y, ybar, x: (ybar * cos(x),))
 cos      = primitive(np.cos,      lambda y, ybar, x: (-ybar * sin(x),))
 tanh     = primitive(np.tanh,     lambda y, ybar, x: (ybar * (1 - y * y),))
 sqrt     = primitive(np.sqrt,     lambda y, ybar, x: (ybar / (2 * y),))
-absolute = primitive(np.absolute, lambda y, ybar, x: (ybar * np.sign(bottom(x)),))
+absolute = primitive(np.absolute, lambda y, ybar, x: (ybar * np.sign(untraced(x)),))
 
 # --------------------------------------------------------------------------------------
 # Binary, broadcasting                        j(f)(y, ybar, x1, x2) = (x1bar, x2bar)

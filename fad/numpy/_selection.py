@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from fad.core import Box, bottom, primitive
+from fad.core import Traced, untraced, primitive
 from fad.numpy._rules import (
     astype_p,
     concatenate_p,
@@ -66,7 +66,7 @@ __all__ = [
 
 def _array(a: Any) -> Any:
     """``a`` as an array: a traced value stays traced, anything else goes through ``numpy.asarray``."""
-    return a if isinstance(a, Box) else np.asarray(a)
+    return a if isinstance(a, Traced) else np.asarray(a)
 
 
 def _axis(axis: Any, ndim: int, who: str) -> int:
@@ -79,7 +79,7 @@ def _axis(axis: Any, ndim: int, who: str) -> int:
 
 def _integers(indices: Any, who: str) -> np.ndarray:
     """``indices`` as an integer array (``[]`` is an empty one, booleans count 0 and 1)."""
-    indices = np.asarray(bottom(indices))
+    indices = np.asarray(untraced(indices))
     if indices.size == 0 or indices.dtype.kind == "b":
         return indices.astype(np.intp)
     if indices.dtype.kind not in "iu":
@@ -89,8 +89,8 @@ def _integers(indices: Any, who: str) -> np.ndarray:
 
 def _index_part(i: Any) -> Any:
     """A list, tuple or traced value inside an index, as the integer or boolean array NumPy reads it."""
-    if isinstance(i, (list, tuple, Box)):
-        i = np.asarray(bottom(i))
+    if isinstance(i, (list, tuple, Traced)):
+        i = np.asarray(untraced(i))
         return i.astype(np.intp) if i.size == 0 else i  # [] is an empty integer index, not a float one
     return i
 
@@ -208,7 +208,7 @@ def compress(condition: Any, a: Any, axis: int | None = None, out: None = None) 
     See Also: extract, take, where
     """
     _no_out(out, "compress")
-    condition = np.asarray(bottom(condition))
+    condition = np.asarray(untraced(condition))
     if condition.ndim != 1:
         raise ValueError(f"fad.numpy.compress: condition must be a 1-d array, got shape {condition.shape}")
     return take(a, np.flatnonzero(condition), axis)
@@ -222,7 +222,7 @@ def extract(condition: Any, arr: Any) -> Any:
 
     See Also: compress, where
     """
-    return take(arr, np.flatnonzero(bottom(condition)))
+    return take(arr, np.flatnonzero(untraced(condition)))
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:
@@ -236,10 +236,10 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     See Also: select, nonzero
     """
     if x is None and y is None:
-        return np.where(bottom(condition))
+        return np.where(untraced(condition))
     if x is None or y is None:
         raise ValueError("fad.numpy.where: give both x and y, or neither (for the indices where condition holds)")
-    return where_p(np.asarray(bottom(condition)), x, y)
+    return where_p(np.asarray(untraced(condition)), x, y)
 
 
 def _select_case(y: Any, case: tuple) -> Any:
@@ -259,7 +259,7 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
 
     See Also: where
     """
-    conditions, choices = [np.asarray(bottom(c)) for c in condlist], list(choicelist)
+    conditions, choices = [np.asarray(untraced(c)) for c in condlist], list(choicelist)
     if len(conditions) != len(choices):
         raise ValueError(
             f"fad.numpy.select: condlist and choicelist must have the same length, got {len(conditions)} "
@@ -296,7 +296,7 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: None = N
     if axis is None:
         a, axis = _flat(a), 0
     axis = _axis(axis, len(shape_of(a)), "sort")
-    return take_along_axis(a, np.argsort(bottom(a), axis=axis, kind="stable"), axis)
+    return take_along_axis(a, np.argsort(untraced(a), axis=axis, kind="stable"), axis)
 
 
 def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: None = None) -> Any:
@@ -315,7 +315,7 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect"
     if axis is None:
         a, axis = _flat(a), 0
     axis = _axis(axis, len(shape_of(a)), "partition")
-    return take_along_axis(a, np.argpartition(bottom(a), bottom(kth), axis=axis, kind=kind), axis)
+    return take_along_axis(a, np.argpartition(untraced(a), untraced(kth), axis=axis, kind=kind), axis)
 
 
 # --------------------------------------------------------------------------------------
@@ -450,7 +450,7 @@ def _segments(x: Any, xp: Any) -> _Segments:
     At an interior knot that is the segment to its right, at ``xp[-1]`` the last one, and
     outside ``[xp[0], xp[-1]]`` the first or last (where ``y`` does not depend on ``x``).
     """
-    x, xp = np.asarray(bottom(x)), np.asarray(bottom(xp))
+    x, xp = np.asarray(untraced(x)), np.asarray(untraced(xp))
     j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 2)
     below, above = x < xp[0], x > xp[-1]
     return _Segments(j, below, above, ~(below | above), xp[j + 1] == xp[j])
@@ -474,7 +474,7 @@ def _slope(df: Any, dx: Any, s: _Segments) -> Any:
 
 
 def _real_only(fp: Any, wrt: str) -> None:
-    if np.iscomplexobj(bottom(fp)):
+    if np.iscomplexobj(untraced(fp)):
         raise NotImplementedError(
             f"fad.numpy.interp: the derivative in {wrt} of an interpolation of complex fp is not "
             "supported; interpolate the real and imaginary parts separately"
@@ -538,11 +538,11 @@ def _periodic(x: Any, xp: Any, fp: Any, period: Any) -> tuple:
         raise ValueError("fad.numpy.interp: period must be a non-zero value")
 
     def modulo(v: Any) -> Any:
-        shift = period * np.floor(np.asarray(bottom(v), dtype=float) / period)
-        return v - shift.astype(np.result_type(bottom(v), 0.0))
+        shift = period * np.floor(np.asarray(untraced(v), dtype=float) / period)
+        return v - shift.astype(np.result_type(untraced(v), 0.0))
 
     x, xp = modulo(x), modulo(xp)
-    order = np.argsort(bottom(xp), kind="stable")
+    order = np.argsort(untraced(xp), kind="stable")
     xp, fp = getitem_p(xp, index=order), getitem_p(fp, index=order)
     first, last = (slice(0, 1),), (slice(-1, None),)
     xp = concatenate_p(getitem_p(xp, index=last) - period, xp, getitem_p(xp, index=first) + period)
@@ -576,7 +576,7 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period
         )
     if shape_of(xp)[0] == 0:
         raise ValueError("fad.numpy.interp: xp and fp are empty; give at least one point to interpolate")
-    dtype = np.result_type(bottom(x), bottom(xp), bottom(fp), 0.0)
+    dtype = np.result_type(untraced(x), untraced(xp), untraced(fp), 0.0)
     if period is not None:
         (x, xp, fp), left, right = _periodic(x, xp, fp, period), None, None
     if shape_of(xp)[0] == 1:  # one point: a segment of zero width, so that every x has one

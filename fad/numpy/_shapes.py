@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from fad.core import Box, bottom, primitive
+from fad.core import Traced, untraced, primitive
 from fad.numpy._rules import (
     astype_p,
     broadcast_to_p,
@@ -76,14 +76,14 @@ def _ghost(shape: tuple) -> np.ndarray:
 
 def _traced(obj: Any) -> bool:
     """Whether ``obj`` is a traced value or a (nested) list or tuple holding one."""
-    if isinstance(obj, Box):
+    if isinstance(obj, Traced):
         return True
     return isinstance(obj, (list, tuple)) and any(_traced(o) for o in obj)
 
 
 def _array(a: Any) -> Any:
     """``a`` itself when traced, else ``a`` as a NumPy array (lists of traced values stacked)."""
-    if isinstance(a, Box):
+    if isinstance(a, Traced):
         return a
     return array(a) if _traced(a) else np.asarray(a)
 
@@ -131,7 +131,7 @@ def _memory_order(a: Any) -> tuple[int, ...]:
     the C order between axes whose order a zero stride leaves open; this is that
     insertion sort, run like NumPy's from the fastest axis.
     """
-    value = np.asarray(bottom(a))
+    value = np.asarray(untraced(a))
     order = list(range(value.ndim))[::-1]
     for i in range(1, len(order)):
         position, stride = i, abs(value.strides[order[i]])
@@ -150,7 +150,7 @@ def _fortran(a: Any, order: str, who: str) -> bool:
     """Whether ``order`` ("C", "F", "A") means Fortran order for ``a``."""
     if order not in ("C", "F", "A"):
         raise ValueError(f"fad.numpy.{who}: order must be 'C', 'F' or 'A', got {order!r}")
-    return order == "F" or (order == "A" and bool(np.isfortran(np.asarray(bottom(a)))))
+    return order == "F" or (order == "A" and bool(np.isfortran(np.asarray(untraced(a)))))
 
 
 def reshape(a: Any, /, shape: Any = None, order: str = "C", *, newshape: Any = None, copy: Any = None) -> Any:
@@ -791,7 +791,7 @@ def _pad_constant(array: Any, widths: list, values: Any) -> Any:
         """The block of ``width`` filled with the value for ``side`` (0 before, 1 after) of ``ax``."""
         value, shape = getitem_p(pairs, index=(ax, side)), shape_of(array)
         shape = shape[:ax] + (width,) + shape[ax + 1 :]
-        if isinstance(value, Box):  # a traced fill value: its cotangent is the sum over the block
+        if isinstance(value, Traced):  # a traced fill value: its cotangent is the sum over the block
             return broadcast_to_p(astype(value, dtype), shape=shape)
         return np.full(shape, value, dtype=dtype)
 
@@ -924,7 +924,7 @@ def _spacings(varargs: tuple, axes: tuple, shape: tuple, real: np.dtype) -> list
     """
     if not varargs:
         return [1.0] * len(axes)
-    if len(varargs) == 1 and np.ndim(bottom(varargs[0])) == 0:
+    if len(varargs) == 1 and np.ndim(untraced(varargs[0])) == 0:
         varargs = varargs * len(axes)
     if len(varargs) != len(axes):
         raise TypeError(
@@ -938,7 +938,7 @@ def _spacings(varargs: tuple, axes: tuple, shape: tuple, real: np.dtype) -> list
             raise ValueError("fad.numpy.gradient: distances must be either scalars or 1d")
         if ndim == 1 and shape_of(d)[0] != shape[ax]:
             raise ValueError("fad.numpy.gradient: when 1d, distances must match the length of the corresponding axis")
-        if ndim == 1 and shape[ax] >= 2 and not isinstance(d, Box):
+        if ndim == 1 and shape[ax] >= 2 and not isinstance(d, Traced):
             d = np.diff(d.astype(np.float64) if d.dtype.kind in "iub" else d)
             d = d[0] if np.all(d == d[0]) else d.astype(real)
         elif ndim == 1 and shape[ax] >= 2:
@@ -965,7 +965,7 @@ def _gradient_along(f: Any, axis: int, dx: Any, edge_order: int) -> Any:
     def x(start: Any, stop: Any) -> Any:
         return _slab(f, axis, start, stop)
 
-    uniform = np.ndim(bottom(dx)) == 0
+    uniform = np.ndim(untraced(dx)) == 0
     if uniform:
         interior = (x(2, None) - x(None, -2)) / (2.0 * dx)
     else:
@@ -1067,7 +1067,7 @@ def asarray(a: Any, dtype: Any = None, order: Any = None, **kwargs: Any) -> Any:
     """
     if not _traced(a):
         return np.asarray(a, dtype=dtype, order=order, **{k: v for k, v in kwargs.items() if v is not None})
-    a = a if isinstance(a, Box) else _stack_nested(a)
+    a = a if isinstance(a, Traced) else _stack_nested(a)
     return a if dtype is None or np.dtype(dtype) == _dtype_of(a) else astype(a, dtype)
 
 
@@ -1110,13 +1110,13 @@ def linspace(
     """
     integer = dtype is not None and np.issubdtype(np.dtype(dtype), np.integer)
     if not _traced((start, stop)) or integer:  # integer samples have no derivative
-        return np.linspace(bottom(start), bottom(stop), num, endpoint, retstep, dtype, axis, **kwargs)
+        return np.linspace(untraced(start), untraced(stop), num, endpoint, retstep, dtype, axis, **kwargs)
     num = operator.index(num)
     if num < 0:
         raise ValueError(f"fad.numpy.linspace: number of samples, {num}, must be non-negative")
     start, stop = (array(x) if isinstance(x, (list, tuple)) else x for x in (start, stop))
-    dt = np.linspace(bottom(start), bottom(stop), 0).dtype  # NumPy's, Python floats being weak
-    start, stop = (x if isinstance(x, Box) and _dtype_of(x) == dt else astype(x, dt) for x in (start, stop))
+    dt = np.linspace(untraced(start), untraced(stop), 0).dtype  # NumPy's, Python floats being weak
+    start, stop = (x if isinstance(x, Traced) and _dtype_of(x) == dt else astype(x, dt) for x in (start, stop))
     delta = stop - start
     shape = shape_of(delta)
     i = np.arange(num, dtype=dt).reshape((-1,) + (1,) * len(shape))
@@ -1124,7 +1124,7 @@ def linspace(
     step: Any = np.nan
     if div > 0:
         step = delta / div
-        y = i / div * delta if np.any(bottom(step) == 0) else i * step  # a step too small to be a number
+        y = i / div * delta if np.any(untraced(step) == 0) else i * step  # a step too small to be a number
     else:
         y = i * delta
     y = y + start

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 import fad.numpy as fnp
-from fad.core import Box, primitive
+from fad.core import Traced, primitive
 from fad.numpy._rules import astype_p, concatenate_p, dtype_of, getitem_p, shape_of
 
 __all__ = [
@@ -111,7 +111,7 @@ ifftshift_p = primitive(np.fft.ifftshift, lambda y, ybar, x, axes=None: (fftshif
 
 
 def _asarray(a: Any) -> Any:
-    return a if isinstance(a, Box) else np.asarray(a)
+    return a if isinstance(a, Traced) else np.asarray(a)
 
 
 def _check_out(out: Any, who: str) -> None:

@@ -61,7 +61,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fad import numpy as _fnp  # the namespace, for matmul (it imports this module last)
-from fad.core import Box, bottom, primitive
+from fad.core import Traced, untraced, primitive
 from fad.numpy._rules import (
     absolute,
     add,
@@ -184,7 +184,7 @@ def _gap_inverse(w: Any) -> Any:
     then right for functions that do not depend on the choice of vectors within a
     repeated eigen- or singular space, such as functions of the values alone.
     """
-    ws = bottom(w)
+    ws = untraced(w)
     apart = (ws[..., None, :] != ws[..., :, None]).astype(dtype_of(w))  # a constant mask
     return apart / (_row(w) - _col(w) + (1 - apart))
 
@@ -214,7 +214,7 @@ def _matrix(name: str, a: Any) -> tuple[int, int]:
 def _real(name: str, *xs: Any) -> None:
     """NotImplementedError for a traced complex input: the rule is written for real matrices."""
     for x in xs:
-        if isinstance(x, Box) and np.iscomplexobj(bottom(x)):
+        if isinstance(x, Traced) and np.iscomplexobj(untraced(x)):
             raise NotImplementedError(
                 f"fad.numpy.linalg.{name}: complex matrices have no derivative rule yet (only eig and eigvals "
                 "take them); differentiate the real and imaginary parts as a real block matrix "
@@ -223,19 +223,19 @@ def _real(name: str, *xs: Any) -> None:
 
 
 def _traced(x: Any) -> bool:
-    return isinstance(x, Box)
+    return isinstance(x, Traced)
 
 
 def _zero(ybar: Any) -> bool:
     """Whether a cotangent is the constant zero (an unused output of a decomposition)."""
-    return not isinstance(ybar, Box) and not np.any(ybar)
+    return not isinstance(ybar, Traced) and not np.any(ybar)
 
 
 def _extremum(reduce: Any, name: str) -> Any:
     """``reduce`` (``np.max`` or ``np.min``) over ``axis``; ties share the cotangent equally."""
 
     def vjp(y: Any, ybar: Any, x: Any, axis: Any = None, keepdims: bool = False) -> tuple:
-        xs = bottom(x)
+        xs = untraced(x)
         hit = xs == reduce(xs, axis=axis, keepdims=True)
         share = (hit / np.sum(hit, axis=axis, keepdims=True)).astype(dtype_of(ybar))
         kept = np.sum(hit, axis=axis, keepdims=True).shape
@@ -377,8 +377,8 @@ _amin       = _extremum(np.min, "min")
 # j(complex)(y, zbar, re, im) = (Re zbar, -Im zbar) for complex(re, im) = re + 1j * im.
 
 # fmt: off
-_real_p    = primitive(np.real, lambda y, ybar, z: (_complex_p(ybar, np.zeros_like(bottom(ybar))),), name="real")
-_imag_p    = primitive(np.imag, lambda y, ybar, z: (_complex_p(np.zeros_like(bottom(ybar)), negative(ybar)),),
+_real_p    = primitive(np.real, lambda y, ybar, z: (_complex_p(ybar, np.zeros_like(untraced(ybar))),), name="real")
+_imag_p    = primitive(np.imag, lambda y, ybar, z: (_complex_p(np.zeros_like(untraced(ybar)), negative(ybar)),),
                        name="imag")
 _complex_p = primitive(lambda re, im: re + 1j * im, (lambda y, ybar, re, im: _real_p(ybar),
                                                      lambda y, ybar, re, im: negative(_imag_p(ybar))), name="complex")
@@ -393,7 +393,7 @@ class _Pair(NamedTuple):
 
     @staticmethod
     def of(z: Any) -> _Pair:
-        return _Pair(_real_p(z), _imag_p(z)) if np.iscomplexobj(bottom(z)) else _Pair(z)
+        return _Pair(_real_p(z), _imag_p(z)) if np.iscomplexobj(untraced(z)) else _Pair(z)
 
     def __add__(self, other: _Pair) -> _Pair:  # type: ignore[override]
         return _Pair(self.re + other.re, _plus(self.im, other.im))
@@ -452,19 +452,19 @@ def _eig_vjp(y: Any, ybar: Any, a: Any) -> tuple:
         g = _Pair(*(None if part is None else sum_p(part, axis=-2) for part in v.conj().times(vbar)))
         vbar = vbar - v.times(_Pair(_row(g.re)))
         if g.im is not None:
-            p = np.argmax(np.abs(bottom(y[1])), axis=-2)  # which component NumPy made real: a constant
+            p = np.argmax(np.abs(untraced(y[1])), axis=-2)  # which component NumPy made real: a constant
             e = (np.arange(n)[:, None] == p[..., None, :]).astype(dtype_of(g.im))
             vbar = vbar - _Pair(np.zeros((), dtype_of(g.im)), e * _row(g.im / sum_p(v.re * e, axis=-2)))
-        ws = bottom(y[0])
+        ws = untraced(y[0])
         apart = (ws[..., None, :] != ws[..., :, None]).astype(dtype_of(w.re))  # F_ij = 0 for w_i == w_j
         d = _Pair(_row(w.re) - _col(w.re) + (1 - apart), None if w.im is None else _row(w.im) - _col(w.im))
         size = d.re * d.re if d.im is None else d.re * d.re + d.im * d.im
         conj_f = _Pair(*(None if part is None else part * apart / size for part in d))  # conj(1/d) = d / |d|^2
         pbar = pbar + conj_f.times(vh.times(vbar, _matmul))
     abar = _pair_solve(vh, pbar.times(vh, _matmul))
-    if not np.iscomplexobj(bottom(a)):
+    if not np.iscomplexobj(untraced(a)):
         return (abar.re,)
-    return (_complex_p(abar.re, np.zeros_like(bottom(abar.re)) if abar.im is None else negative(abar.im)),)
+    return (_complex_p(abar.re, np.zeros_like(untraced(abar.re)) if abar.im is None else negative(abar.im)),)
 
 
 _eig_p = primitive(lambda a: tuple(np.linalg.eig(a)), _eig_vjp, name="eig", multiple_results=True)
@@ -577,7 +577,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> LstsqResult:
         rcond = eps * max(m, n) if rcond is None else -1
     x = _matmul(pinv(a, rcond=eps if rcond < 0 else rcond), b)
     s = svdvals(a)
-    rank = np.sum(bottom(s) > (eps if rcond < 0 else rcond) * np.max(bottom(s), initial=0.0)).astype(np.int32)
+    rank = np.sum(untraced(s) > (eps if rcond < 0 else rcond) * np.max(untraced(s), initial=0.0)).astype(np.int32)
     if rank == n and m > n:
         r = subtract(b, _matmul(a, x))
         residuals = sum_p(r * r, axis=0)
@@ -806,7 +806,7 @@ def svdvals(x: Any, /) -> Any:
 def _two_norm(x: Any, axis: Any, keepdims: bool) -> Any:
     """``sqrt(sum(x * x))`` with gradient 0, not NaN, where it is 0."""
     s = sum_p(x * x, axis=axis, keepdims=keepdims)
-    zero = np.asarray(bottom(s) == 0)
+    zero = np.asarray(untraced(s) == 0)
     nothing, one = np.zeros((), dtype_of(s)), np.ones((), dtype_of(s))  # typed: NumPy 1 promotes 0-d + 1
     return where_p(zero, nothing, sqrt(where_p(zero, one, s)))
 
@@ -818,7 +818,7 @@ def _vector_norm(x: Any, order: Any, axis: int, keepdims: bool) -> Any:
     if isinstance(order, str):
         raise ValueError(f"fad.numpy.linalg.norm: invalid norm order {order!r} for vectors")
     if order == 0:  # the number of nonzero elements: no derivative
-        xs = bottom(x)
+        xs = untraced(x)
         return np.sum(xs != 0, axis=axis, keepdims=keepdims).astype(np.result_type(xs.real, np.float32))
     if order in (np.inf, -np.inf):
         y = (_amax if order > 0 else _amin)(absolute(x), axis=axis, keepdims=True)

@@ -36,7 +36,7 @@ except ImportError as error:  # SciPy is an optional dependency
     ) from error
 
 import fad.numpy as fnp
-from fad.core import Box, bottom, primitive
+from fad.core import Traced, untraced, primitive
 from fad.numpy._rules import binary, dtype_of, nondiff, shape_of, unbroadcast
 
 __all__ = [
@@ -57,7 +57,7 @@ _SQRT_TWO = math.sqrt(2.0)
 
 def _float_dtype(x: Any) -> np.dtype:
     """The float dtype of a result computed from ``x`` (float64 for integers and Python numbers)."""
-    return np.result_type(np.asarray(bottom(x)).dtype, np.float16)
+    return np.result_type(np.asarray(untraced(x)).dtype, np.float16)
 
 
 def _normal_pdf(x: Any) -> Any:
@@ -67,7 +67,7 @@ def _normal_pdf(x: Any) -> Any:
 
 def _x_over(x: Any, y: Any) -> Any:
     """``x / y``, the derivative of ``xlogy`` in ``y``, taken as 0 at ``x == y == 0`` (xlogy is 0 along ``x = 0``)."""
-    return x / fnp.where(np.asarray((bottom(x) == 0) & (bottom(y) == 0)), 1.0, y)
+    return x / fnp.where(np.asarray((untraced(x) == 0) & (untraced(y) == 0)), 1.0, y)
 
 
 def _log_ndtr_derivative(y: Any, x: Any) -> Any:
@@ -76,7 +76,7 @@ def _log_ndtr_derivative(y: Any, x: Any) -> Any:
 
     The tail form is fed 0 where it is not used, so that its derivatives stay finite there.
     """
-    lower = np.asarray(bottom(x) < 0)
+    lower = np.asarray(untraced(x) < 0)
     tail = _SQRT_TWO_OVER_PI / erfcx(fnp.where(lower, x, 0.0) / -_SQRT_TWO)
     return fnp.where(lower, tail, fnp.exp(-0.5 * x * x - y) / _SQRT_TWO_PI)
 
@@ -86,7 +86,7 @@ def _i1_derivative(x: Any) -> Any:
 
     SciPy's ``iv`` gives NaN near the smallest normal numbers (not at 0); ``i0`` and ``i1`` do not.
     """
-    tiny = np.asarray((np.abs(bottom(x)) < 1e-300) & (bottom(x) != 0))
+    tiny = np.asarray((np.abs(untraced(x)) < 1e-300) & (untraced(x) != 0))
     return (i0(x) + iv_p(fnp.where(tiny, 0.0, x), v=2)) / 2
 
 
@@ -114,13 +114,13 @@ def _lower_gamma_density(a: Any, x: Any) -> Any:
 
 def _huber_delta(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d huber / d delta``: 0 inside ``|r| <= delta``, ``|r| - delta`` outside."""
-    inside = np.abs(bottom(r)) <= bottom(delta)
+    inside = np.abs(untraced(r)) <= untraced(delta)
     return ybar * fnp.where(inside, 0.0, fnp.abs(r) - delta)
 
 
 def _huber_r(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d huber / d r``: ``r`` clipped to ``[-delta, delta]``."""
-    inside = np.abs(bottom(r)) <= bottom(delta)
+    inside = np.abs(untraced(r)) <= untraced(delta)
     return ybar * fnp.where(inside, r, delta * fnp.sign(r))
 
 
@@ -222,7 +222,7 @@ ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
 
 
 def _real_input(x: Any, who: str) -> Any:
-    x = x if isinstance(x, Box) else np.asarray(x)
+    x = x if isinstance(x, Traced) else np.asarray(x)
     if np.issubdtype(dtype_of(x), np.complexfloating):
         raise TypeError(f"fad.scipy.special.{who} supports real input only, got dtype {dtype_of(x)}")
     return x
@@ -234,7 +234,7 @@ def _shifted(x: Any, axis: Any) -> tuple[Any, np.ndarray]:
     ``m`` is a constant: logsumexp, softmax and log_softmax move with (or ignore) a shift
     of ``x``, so it cancels exactly, in every derivative too, and ``exp(x - m) <= 1``.
     """
-    m = np.max(bottom(x), axis=axis, keepdims=True, initial=-np.inf)
+    m = np.max(untraced(x), axis=axis, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0).astype(dtype_of(x))
     return x - m, m
 
@@ -259,13 +259,13 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, r
     """
     a, axis = _real_input(a, "logsumexp"), _axis(axis)
     if b is not None:
-        b = b if isinstance(b, Box) else np.asarray(b)
+        b = b if isinstance(b, Traced) else np.asarray(b)
         shape = np.broadcast_shapes(shape_of(a), shape_of(b))
         a = a if shape_of(a) == shape else fnp.broadcast_to(a, shape)
     z, m = _shifted(a, axis)
     e = fnp.exp(z)
     s = fnp.sum(e if b is None else b * e, axis=axis, keepdims=True)
-    sign = np.sign(bottom(s))
+    sign = np.sign(untraced(s))
     with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty or all -inf sum
         y = fnp.log(fnp.abs(s)) + m
     if not return_sign and np.any(sign < 0):
@@ -306,7 +306,7 @@ def softmax(x: Any, axis: Any = None) -> Any:
 
 def _constant_order(n: Any, who: str) -> Any:
     """The order ``n`` of ``polygamma``, ``iv`` or ``ive``: a constant, an int where it is a scalar."""
-    if isinstance(n, Box):
+    if isinstance(n, Traced):
         raise TypeError(
             f"fad.scipy.special.{who}: fad has no derivative with respect to the order; "
             "pass it as a constant"
@@ -358,9 +358,9 @@ def multigammaln(a: Any, d: int) -> Any:
     See Also: gammaln
     """
     d = operator.index(d)
-    if d < 0 or np.any(bottom(a) <= 0.5 * (d - 1)):
+    if d < 0 or np.any(untraced(a) <= 0.5 * (d - 1)):
         raise ValueError(f"fad.scipy.special.multigammaln: needs d >= 0 and a > (d - 1) / 2 = {0.5 * (d - 1)}")
-    a = a if isinstance(a, Box) else np.asarray(a, dtype=_float_dtype(a))
+    a = a if isinstance(a, Traced) else np.asarray(a, dtype=_float_dtype(a))
     halves = (np.arange(d) / 2).astype(_float_dtype(a))
     terms = gammaln(fnp.reshape(a, shape_of(a) + (1,)) - halves)
     return fnp.sum(terms, axis=-1) + d * (d - 1) / 4 * math.log(math.pi)

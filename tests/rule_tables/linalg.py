@@ -111,7 +111,7 @@ def _gauge_free_svd(full_matrices=False, hermitian=False):
 
 def _parts(z):
     """Real and imaginary parts, with linalg's own primitives (the adjoints of each other)."""
-    if numpy.iscomplexobj(fad.core.bottom(z)):
+    if numpy.iscomplexobj(fad.core.untraced(z)):
         return la._real_p(z), la._imag_p(z)
     return z, numpy.zeros(z.shape, z.dtype)
 
