@@ -12,7 +12,9 @@ note; every transform is a pure function that builds a tape and folds it backwar
 12.0
 """
 
-from fad.core import Entry, Primitive, Tape, primitive
+from fad.core import Primitive, primitive
+from fad.rows import Entry
+from fad.tape import Tape
 from fad.transforms import (
     checkpoint,
     elementwise_grad,

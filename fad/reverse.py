@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fad.core import Trace, Traced, backward, run
+from fad.core import Trace, Traced, backward
+from fad.nesting import run
 
 __all__ = ["pullback"]
 

@@ -4,6 +4,10 @@ Each call of a transform makes a fresh :class:`~fad.core.Trace`, runs the functi
 traced inputs (the forward pass, which stores every node's value on the trace's tape),
 and folds the tape backward (:func:`fad.core.backward`). Nothing outlives the call but
 the values it returns, so transforms nest to any depth and run concurrently.
+
+The combinators are built from one another: ``grad`` is the second half of
+``value_and_grad``, ``hessian`` is ``jacobian`` of ``grad``, ``jvp`` is the VJP of a VJP
+and ``hvp`` the gradient of an inner product with a gradient.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
+import toolz
 
-from fad import numpy as fnp
-from fad.core import Traced, Primitive, Tape, Trace, backward, untraced, primitive, run
-from fad.numpy._rules import shape_of
-from fad.tree import flatten, tree_map, unflatten
+import fad.numpy as fnp
+from fad.array import TracedArray
+from fad.core import Primitive, Trace, Traced, backward, primitive, untraced
+from fad.nesting import run
+from fad.tape import Tape
+from fad.tree import LEAF, flatten, tree_map, unflatten
 
 __all__ = [
     "vjp",
@@ -54,8 +61,8 @@ def _differentiable(x: Any) -> bool:
 
 def _check_inputs(leaves: list, who: str) -> None:
     for x in leaves:
-        if x is None:
-            continue
+        if x is None or type(x) is float or type(x) is np.ndarray and x.dtype.kind in "fc":
+            continue  # nothing to check, or the common cases
         if isinstance(x, (str, bytes)) or not isinstance(untraced(x), (numbers.Number, np.ndarray, np.generic)):
             raise TypeError(
                 f"fad.{who}: cannot differentiate with respect to a {type(untraced(x)).__name__}; "
@@ -98,32 +105,59 @@ def _unbox(y: Any, trace: Trace) -> Any:
     return y.value if isinstance(y, Traced) and y.owner is trace else y
 
 
+def _shape(x: Any) -> tuple:
+    if type(x) is float:
+        return ()
+    x = untraced(x)
+    shape = getattr(x, "shape", None)  # arrays and NumPy scalars; np.shape for the rest
+    return np.shape(x) if shape is None else shape
+
+
 # --------------------------------------------------------------------------------------
 # pullback and vjp: the note's j, for any function
 # --------------------------------------------------------------------------------------
 
 
 class TracedCall(NamedTuple):
-    """What a traced call gives: the output, its pullback, the aux value, the trace."""
+    """What a traced call gives: the output, its pullback, the aux value, the trace, the output nodes."""
 
     y: Any
-    back: Callable[[Any], tuple]
+    back: Callable[..., tuple]
     aux: Any
     trace: Trace
     y_nodes: tuple
 
 
-def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_all: bool = False) -> TracedCall:
-    """Run ``f(*xs)`` on traced inputs; return the output and its pullback ``back``.
+def _trace_call(
+    f: Callable,
+    args: tuple,
+    who: str,
+    nums: tuple | None = None,
+    kwargs: dict | None = None,
+    has_aux: bool = False,
+    keep_all: bool = False,
+    check: bool = False,
+) -> TracedCall:
+    """Run ``f(*args, **kwargs)`` with the arguments ``nums`` (all if None) traced.
 
-    ``back(ybar)`` folds the tape backward and returns one cotangent per ``x``, each with
-    that ``x``'s structure, shape and dtype. ``back(ybar, consume=True)`` releases the tape
-    as it folds it, for callers that fold it only once.
+    Returns the output and its pullback: ``back(ybar)`` folds the tape backward and gives
+    one cotangent per traced argument, each with that argument's structure, shape and
+    dtype. ``back(ybar, trace.entries.released())`` lets the tape go as it folds it, for
+    callers that fold it only once. With ``check``, the traced arguments must be floats.
     """
-    trace = Trace(who, keep_all)
-    leaves, treedef = flatten(xs)
+    trace = Trace(who, keep_all, TracedArray)
+    chosen = args if nums is None else tuple(args[i] for i in nums)
+    leaves, treedef = flatten(chosen)
+    if check:
+        _check_inputs(leaves, who)
     boxes = [trace.new_node(x) if _differentiable(x) else x for x in leaves]
-    out = run(f, trace, tuple(unflatten(treedef, boxes)))
+    traced_args = unflatten(treedef, boxes)
+    if nums is not None:
+        full = list(args)
+        for i, x in zip(nums, traced_args):
+            full[i] = x
+        traced_args = full
+    out = run(f, trace, tuple(traced_args), kwargs)
     if has_aux:
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(
@@ -134,33 +168,31 @@ def _trace_call(f: Callable, xs: tuple, who: str, has_aux: bool = False, keep_al
         aux = tree_map(lambda a: _unbox(a, trace), aux)
     else:
         aux = None
-    y_leaves, y_def = flatten(out)
-    y_nodes = [y.node if isinstance(y, Traced) and y.owner is trace else None for y in y_leaves]
+    y_leaves, y_def = ([out], LEAF) if isinstance(out, Traced) else flatten(out)
+    y_nodes = tuple(y.node if isinstance(y, Traced) and y.owner is trace else None for y in y_leaves)
     y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
 
-    def back(ybar: Any, consume: bool = False) -> tuple:
+    def back(ybar: Any, entries: Any = None) -> tuple:
         ybar_leaves, ybar_def = flatten(ybar)
         if ybar_def != y_def:
-            raise ValueError(
-                f"fad.{who}: the cotangent's structure {ybar_def} does not match the output's {y_def}"
-            )
+            raise ValueError(f"fad.{who}: the cotangent's structure {ybar_def} does not match the output's {y_def}")
         seeds: dict = {}
         for node, yb, yv in zip(y_nodes, ybar_leaves, y_leaves):
             if node is not None:
-                if shape_of(yb) != shape_of(yv):
+                if _shape(yb) != _shape(yv):
                     raise ValueError(
-                        f"fad.{who}: cotangent of shape {np.shape(untraced(yb))} for an output "
-                        f"of shape {np.shape(untraced(yv))}; they must match"
+                        f"fad.{who}: cotangent of shape {_shape(yb)} for an output of shape {_shape(yv)}; "
+                        "they must match"
                     )
                 seeds[node] = yb if node not in seeds else seeds[node] + yb
-        ybars = backward(trace, seeds, consume)
+        ybars = backward(trace.entries if entries is None else entries, seeds)
         xbars = [
             _cast_like(ybars.get(b.node), x) if isinstance(b, Traced) else None  # None: not differentiable
             for b, x in zip(boxes, leaves)
         ]
         return tuple(unflatten(treedef, xbars))
 
-    return TracedCall(y, back, aux, trace, tuple(y_nodes))
+    return TracedCall(y, back, aux, trace, y_nodes)
 
 
 def pullback(f: Callable, *xs: Any) -> tuple[Any, Callable[[Any], tuple]]:
@@ -175,14 +207,16 @@ def pullback(f: Callable, *xs: Any) -> tuple[Any, Callable[[Any], tuple]]:
 
     See Also: vjp, grad
     """
+    _check_callable(f, "pullback")
     y, back = _trace_call(f, xs, "pullback")[:2]
     return y, back
 
 
-def vjp(f: Callable) -> Callable[..., tuple]:
+def vjp(f: Callable, *args: Any) -> Any:
     """The note's ``j : (x -> y) -> (y, ybar, x) -> xbar``, curried.
 
-    For a :class:`~fad.Primitive` this is the record's own closure; for any other function
+    ``vjp(f)(y, ybar, *xs)`` and ``vjp(f, y, ybar, *xs)`` are the same call. For a
+    :class:`~fad.Primitive`, ``vjp(f)`` is the record's own closure; for any other function
     it traces ``f`` at ``xs`` and folds the tape backward (``y`` may then be ``None``).
 
     >>> import fad.numpy as np
@@ -190,17 +224,22 @@ def vjp(f: Callable) -> Callable[..., tuple]:
     (2.0,)
     >>> vjp(lambda x: x * x)(None, 1.0, 3.0)
     (6.0,)
+    >>> vjp(lambda x: x * x, None, 1.0, 3.0)
+    (6.0,)
 
     See Also: pullback, jvp
     """
+    if args:
+        return vjp(f)(*args)
     if isinstance(f, Primitive):
         return f.vjp
     _check_callable(f, "vjp")
+    return toolz.curry(_traced_vjp, f)
 
-    def f_vjp(y: Any, ybar: Any, *xs: Any) -> tuple:
-        return _trace_call(f, xs, "vjp")[1](ybar)
 
-    return f_vjp
+def _traced_vjp(f: Callable, y: Any, ybar: Any, *xs: Any) -> tuple:
+    """``j(f)(y, ybar, *xs)`` of a function that is not a primitive: trace it, fold its tape."""
+    return _trace_call(f, xs, "vjp").back(ybar)
 
 
 def _check_callable(f: Any, who: str) -> None:
@@ -273,24 +312,25 @@ def _argnums(argnums: Any, who: str) -> tuple[int, ...]:
     return nums
 
 
-def _split_args(f: Callable, args: tuple, kwargs: dict, nums: tuple, who: str) -> tuple:
-    """The arguments to differentiate, and ``f`` as a function of them alone."""
+def _positions(nums: tuple, args: tuple, who: str) -> tuple[int, ...]:
+    """``argnums`` as non-negative positions among ``args``."""
+    n = len(args)
     for i in nums:
-        if not -len(args) <= i < len(args):
-            raise ValueError(f"fad.{who}: argnums {i} is out of range for {len(args)} positional arguments")
-    nums = tuple(i % len(args) for i in nums)
+        if not -n <= i < n:
+            raise ValueError(f"fad.{who}: argnums {i} is out of range for {n} positional arguments")
+    return tuple(i % n for i in nums)
 
-    def f_of(*chosen: Any) -> Any:
-        full = list(args)
-        for i, x in zip(nums, chosen):
-            full[i] = x
-        return f(*full, **kwargs)
 
-    return f_of, tuple(args[i] for i in nums)
+def _trace_arguments(f: Callable, args: tuple, kwargs: dict, nums: tuple, who: str, has_aux: bool = False) -> TracedCall:
+    """Check the arguments ``nums`` of ``f`` and trace the call with them traced."""
+    return _trace_call(f, args, who, _positions(nums, args, who), kwargs, has_aux, check=True)
 
 
 def _check_scalar(y: Any, who: str) -> None:
-    shape = np.shape(untraced(y)) if not isinstance(y, (tuple, list, dict)) else None
+    y = untraced(y)
+    if type(y) is float or type(y) is np.float64 or type(y) is np.float32:
+        return  # the common cases
+    shape = np.shape(y) if not isinstance(y, (tuple, list, dict)) else None
     if shape != ():
         what = f"shape {shape}" if shape is not None else f"a {type(y).__name__}"
         raise TypeError(
@@ -319,15 +359,22 @@ def value_and_grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: boo
     nums = _argnums(argnums, "value_and_grad")
 
     def f_value_and_grad(*args: Any, **kwargs: Any) -> tuple:
-        f_of, chosen = _split_args(f, args, kwargs, nums, "grad")
-        _check_inputs(flatten(chosen)[0], "grad")
-        y, back, aux = _trace_call(f_of, chosen, "grad", has_aux)[:3]
+        y, back, aux, trace = _trace_arguments(f, args, kwargs, nums, "grad", has_aux)[:4]
         _check_scalar(y, "grad")
-        gs = back(np.ones_like(untraced(y))[()] if not isinstance(y, Traced) else fnp.ones_like(y), consume=True)
+        gs = back(_one(y), trace.entries.released())
         g = gs if isinstance(argnums, tuple) else gs[0]
         return ((y, aux), g) if has_aux else (y, g)
 
     return f_value_and_grad
+
+
+def _one(y: Any) -> Any:
+    """The cotangent 1 of a scalar output, in its dtype (a constant even if ``y`` is traced)."""
+    y = untraced(y)
+    if type(y) is float:
+        return 1.0
+    dtype = getattr(y, "dtype", None)
+    return np.ones_like(y)[()] if dtype is None else dtype.type(1)
 
 
 def grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> Callable:
@@ -370,17 +417,15 @@ def elementwise_grad(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callabl
     nums = _argnums(argnums, "elementwise_grad")
 
     def f_elementwise_grad(*args: Any, **kwargs: Any) -> Any:
-        f_of, chosen = _split_args(f, args, kwargs, nums, "elementwise_grad")
-        _check_inputs(flatten(chosen)[0], "elementwise_grad")
-        y, back = _trace_call(f_of, chosen, "elementwise_grad")[:2]
-        gs = back(tree_map(_ones_like, y), consume=True)
+        y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "elementwise_grad")[:4]
+        gs = back(tree_map(_ones_like, y), trace.entries.released())
         return gs if isinstance(argnums, tuple) else gs[0]
 
     return f_elementwise_grad
 
 
 def _ones_like(y: Any) -> Any:
-    return fnp.ones_like(y) if isinstance(y, Traced) else np.ones_like(untraced(y))[()]
+    return np.ones_like(untraced(y))[()]
 
 
 def _basis(y: Any) -> list:
@@ -405,13 +450,12 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     nums = _argnums(argnums, "jacobian")
 
     def f_jacobian(*args: Any, **kwargs: Any) -> Any:
-        f_of, chosen = _split_args(f, args, kwargs, nums, "jacobian")
-        _check_inputs(flatten(chosen)[0], "jacobian")
-        y, back, _, trace = _trace_call(f_of, chosen, "jacobian")[:4]
+        y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "jacobian")[:4]
         if not flatten(y)[1] == flatten(0.0)[1]:
             raise TypeError("fad.jacobian: the function must return a single array, not a container")
-        trace.keep_entries()  # one fold per output element follows
-        rows = [back(e) for e in _basis(y)]
+        entries = list(trace.entries)  # decoded once: one fold per output element follows
+        rows = [back(e, entries) for e in _basis(y)]
+        chosen = tuple(args[i] for i in _positions(nums, args, "jacobian"))
         y_shape = np.shape(untraced(y))
         jacs = tuple(
             _stack_rows([r[k] for r in rows], y_shape, np.shape(untraced(x)), _dtype(x))

@@ -18,7 +18,7 @@ wrote it, never the depth of the computation graph.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -91,17 +91,24 @@ def flatten(tree: Any) -> tuple[list, TreeDef]:
     """
     if type(tree) in _ATOMS:
         return [tree], LEAF
+    if type(tree) is tuple and all(type(x) in _ATOMS for x in tree):  # the arguments of most calls
+        return list(tree), TreeDef("tuple", tuple, (LEAF,) * len(tree))
     leaves: list = []
+    return leaves, _flatten_into(tree, leaves)
 
-    def visit(x: Any) -> TreeDef:
-        found = _children(x)
-        if found is None:
-            leaves.append(x)
-            return LEAF
-        kind, meta, children = found
-        return TreeDef(kind, meta, tuple(visit(c) for c in children))
 
-    return leaves, visit(tree)
+def _flatten_into(x: Any, leaves: list) -> TreeDef:
+    """Append the leaves of ``x`` to ``leaves``; return its :class:`TreeDef`.
+
+    A module-level function rather than a closure that calls itself: such a closure holds a
+    reference to itself, and everything it holds would wait for the cyclic collector.
+    """
+    found = _children(x)
+    if found is None:
+        leaves.append(x)
+        return LEAF
+    kind, meta, children = found
+    return TreeDef(kind, meta, tuple(_flatten_into(c, leaves) for c in children))
 
 
 def unflatten(treedef: TreeDef, leaves: list) -> Any:
@@ -115,14 +122,16 @@ def unflatten(treedef: TreeDef, leaves: list) -> Any:
     """
     if treedef is LEAF:
         return leaves[0]
-    it = iter(leaves)
+    if treedef.meta is tuple and all(c is LEAF for c in treedef.children):
+        return tuple(leaves)
+    return _build(treedef, iter(leaves))
 
-    def build(td: TreeDef) -> Any:
-        if td.kind == "leaf":
-            return next(it)
-        return _rebuild(td, [build(c) for c in td.children])
 
-    return build(treedef)
+def _build(td: TreeDef, leaves: Iterator) -> Any:
+    """The container ``td`` describes, its leaves taken in order from ``leaves``."""
+    if td.kind == "leaf":
+        return next(leaves)
+    return _rebuild(td, [_build(c, leaves) for c in td.children])
 
 
 def tree_map(f: Callable, tree: Any, *rest: Any) -> Any:
@@ -134,5 +143,4 @@ def tree_map(f: Callable, tree: Any, *rest: Any) -> Any:
     See Also: flatten, unflatten
     """
     leaves, treedef = flatten(tree)
-    others = [flatten(r)[0] for r in rest]
-    return unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
+    return unflatten(treedef, list(map(f, leaves, *(flatten(r)[0] for r in rest))))
