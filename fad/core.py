@@ -261,7 +261,7 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
                 y_kept = None
             elif i <= len(inputs):
                 inputs[i - 1] = None
-    trace.entries.append(Entry(prim, inputs, params, nodes, out, y_kept))
+    trace.entries.record(prim, inputs, params, nodes, out, y_kept)  # Entry(prim, inputs, ...), stored as a row
     return result
 
 

@@ -58,8 +58,11 @@ class Rows:
         self.numbers: dict = {}  # the inverse of `primitives`
 
     def append(self, entry: Entry) -> None:
-        """Store ``entry`` as one row; no parameters is None, not {} (the collector watches dicts)."""
-        prim, inputs, params, nodes, out, value = entry
+        """Store ``entry`` as one row."""
+        self.record(*entry)
+
+    def record(self, prim: Any, inputs: Any, params: dict, nodes: Any, out: Any, value: Any) -> None:
+        """Store the entry of these fields as one row; no parameters is None, not {} (the collector watches dicts)."""
         k = self.numbers.get(prim)
         if k is None:
             k = self.numbers[prim] = len(self.primitives)

@@ -25,7 +25,7 @@ from fad.array import TracedArray
 from fad.core import Primitive, Trace, Traced, backward, primitive, untraced
 from fad.nesting import run
 from fad.tape import Tape
-from fad.tree import LEAF, flatten, tree_map, unflatten
+from fad.tree import LEAF, LEAF_TYPES, flatten, tree_map, unflatten
 
 __all__ = [
     "vjp",
@@ -146,12 +146,15 @@ def _trace_call(
     callers that fold it only once. With ``check``, the traced arguments must be floats.
     """
     trace = Trace(who, keep_all, TracedArray)
-    chosen = args if nums is None else tuple(args[i] for i in nums)
-    leaves, treedef = flatten(chosen)
+    chosen = args if nums is None else [args[i] for i in nums]
+    if LEAF_TYPES.issuperset(map(type, chosen)):  # the common case: the arguments are leaves themselves
+        leaves, treedef = chosen, None
+    else:
+        leaves, treedef = flatten(tuple(chosen))
     if check:
         _check_inputs(leaves, who)
-    boxes = [trace.new_node(x) if _differentiable(x) else x for x in leaves]
-    traced_args = unflatten(treedef, boxes)
+    boxes = [trace.new_node(x) if type(x) is float or _differentiable(x) else x for x in leaves]
+    traced_args = boxes if treedef is None else unflatten(treedef, boxes)
     if nums is not None:
         full = list(args)
         for i, x in zip(nums, traced_args):
@@ -168,12 +171,15 @@ def _trace_call(
         aux = tree_map(lambda a: _unbox(a, trace), aux)
     else:
         aux = None
-    y_leaves, y_def = ([out], LEAF) if isinstance(out, Traced) else flatten(out)
-    y_nodes = tuple(y.node if isinstance(y, Traced) and y.owner is trace else None for y in y_leaves)
-    y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
+    if isinstance(out, Traced) and out.owner is trace:  # the common case: one traced output
+        y_leaves, y_def, y_nodes, y = [out], LEAF, (out.node,), out.value
+    else:
+        y_leaves, y_def = flatten(out)
+        y_nodes = tuple(y.node if isinstance(y, Traced) and y.owner is trace else None for y in y_leaves)
+        y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
 
     def back(ybar: Any, entries: Any = None) -> tuple:
-        ybar_leaves, ybar_def = flatten(ybar)
+        ybar_leaves, ybar_def = ([ybar], LEAF) if type(ybar) in LEAF_TYPES else flatten(ybar)
         if ybar_def != y_def:
             raise ValueError(f"fad.{who}: the cotangent's structure {ybar_def} does not match the output's {y_def}")
         seeds: dict = {}
@@ -190,7 +196,7 @@ def _trace_call(
             _cast_like(ybars.get(b.node), x) if isinstance(b, Traced) else None  # None: not differentiable
             for b, x in zip(boxes, leaves)
         ]
-        return tuple(unflatten(treedef, xbars))
+        return tuple(xbars) if treedef is None else tuple(unflatten(treedef, xbars))
 
     return TracedCall(y, back, aux, trace, y_nodes)
 
@@ -315,15 +321,17 @@ def _argnums(argnums: Any, who: str) -> tuple[int, ...]:
 def _positions(nums: tuple, args: tuple, who: str) -> tuple[int, ...]:
     """``argnums`` as non-negative positions among ``args``."""
     n = len(args)
+    if nums == (0,) and n:
+        return nums  # the common case
     for i in nums:
         if not -n <= i < n:
             raise ValueError(f"fad.{who}: argnums {i} is out of range for {n} positional arguments")
     return tuple(i % n for i in nums)
 
 
-def _trace_arguments(f: Callable, args: tuple, kwargs: dict, nums: tuple, who: str, has_aux: bool = False) -> TracedCall:
+def _trace_arguments(f: Callable, args: tuple, kwargs: dict, nums: tuple, who: str) -> TracedCall:
     """Check the arguments ``nums`` of ``f`` and trace the call with them traced."""
-    return _trace_call(f, args, who, _positions(nums, args, who), kwargs, has_aux, check=True)
+    return _trace_call(f, args, who, _positions(nums, args, who), kwargs, check=True)
 
 
 def _check_scalar(y: Any, who: str) -> None:
@@ -359,13 +367,18 @@ def value_and_grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: boo
     nums = _argnums(argnums, "value_and_grad")
 
     def f_value_and_grad(*args: Any, **kwargs: Any) -> tuple:
-        y, back, aux, trace = _trace_arguments(f, args, kwargs, nums, "grad", has_aux)[:4]
-        _check_scalar(y, "grad")
-        gs = back(_one(y), trace.entries.released())
-        g = gs if isinstance(argnums, tuple) else gs[0]
+        y, aux, g = _value_aux_and_grad(f, args, kwargs, nums, has_aux)
+        g = g if isinstance(argnums, tuple) else g[0]
         return ((y, aux), g) if has_aux else (y, g)
 
     return f_value_and_grad
+
+
+def _value_aux_and_grad(f: Callable, args: tuple, kwargs: dict, nums: tuple, has_aux: bool) -> tuple:
+    """``f``'s value, its aux value, and the gradients of the arguments ``nums`` (a tuple)."""
+    y, back, aux, trace = _trace_call(f, args, "grad", _positions(nums, args, "grad"), kwargs, has_aux, check=True)[:4]
+    _check_scalar(y, "grad")
+    return y, aux, back(_one(y), trace.entries.released())
 
 
 def _one(y: Any) -> Any:
@@ -392,11 +405,12 @@ def grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False)
     See Also: value_and_grad, elementwise_grad, jacobian
     """
     _check_callable(f, "grad")
-    value_and_g = value_and_grad(f, argnums, has_aux)
+    nums = _argnums(argnums, "grad")
 
     def f_grad(*args: Any, **kwargs: Any) -> Any:
-        value, g = value_and_g(*args, **kwargs)
-        return (g, value[1]) if has_aux else g
+        _, aux, g = _value_aux_and_grad(f, args, kwargs, nums, has_aux)
+        g = g if isinstance(argnums, tuple) else g[0]
+        return (g, aux) if has_aux else g
 
     return f_grad
 

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["TreeDef", "flatten", "unflatten", "tree_map", "is_leaf"]
+__all__ = ["TreeDef", "LEAF", "LEAF_TYPES", "flatten", "unflatten", "tree_map", "is_leaf"]
 
 
 class TreeDef(NamedTuple):
@@ -41,13 +41,13 @@ class TreeDef(NamedTuple):
 LEAF = TreeDef("leaf", None, ())
 
 # The leaves met most often, recognised by their type alone.
-_ATOMS = frozenset({float, int, complex, bool, type(None), np.ndarray, np.float64, np.float32, np.complex128})
+LEAF_TYPES = frozenset({float, int, complex, bool, type(None), np.ndarray, np.float64, np.float32, np.complex128})
 
 
 def _children(x: Any) -> tuple[str, Any, list] | None:
     """A container's kind, what identifies it, and its children; None for a leaf."""
     t = type(x)
-    if t in _ATOMS:
+    if t in LEAF_TYPES:
         return None
     if t is tuple or t is list:
         return t.__name__, t, list(x)
@@ -89,10 +89,8 @@ def flatten(tree: Any) -> tuple[list, TreeDef]:
 
     See Also: unflatten, tree_map
     """
-    if type(tree) in _ATOMS:
+    if type(tree) in LEAF_TYPES:
         return [tree], LEAF
-    if type(tree) is tuple and all(type(x) in _ATOMS for x in tree):  # the arguments of most calls
-        return list(tree), TreeDef("tuple", tuple, (LEAF,) * len(tree))
     leaves: list = []
     return leaves, _flatten_into(tree, leaves)
 
@@ -122,8 +120,6 @@ def unflatten(treedef: TreeDef, leaves: list) -> Any:
     """
     if treedef is LEAF:
         return leaves[0]
-    if treedef.meta is tuple and all(c is LEAF for c in treedef.children):
-        return tuple(leaves)
     return _build(treedef, iter(leaves))
 
 

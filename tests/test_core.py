@@ -187,6 +187,13 @@ def test_the_compact_tape_folds_bit_for_bit_as_a_list_of_entries():
     # and released as they go).
     from fad.core import Trace, backward
     from fad.nesting import run
+    from fad.rows import Entry
+
+    class Entries(list):
+        """The tape as the plain list of Entry records that the note describes."""
+
+        def record(self, *fields):
+            self.append(Entry(*fields))
 
     def functions(x):
         yield np.sum(np.tanh(x @ x.T) * np.exp(-x[0, :3]))
@@ -200,7 +207,7 @@ def test_the_compact_tape_folds_bit_for_bit_as_a_list_of_entries():
         for store in ("list", "rows", "released"):
             trace = Trace("test", box=fad.array.TracedArray)
             if store == "list":
-                trace.entries = []  # Entry records, appended as bind makes them
+                trace.entries = Entries()
             x = trace.new_node(x0)
             y = run(f, trace, (x,))
             entries = trace.entries.released() if store == "released" else trace.entries

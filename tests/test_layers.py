@@ -63,7 +63,8 @@ def imported(path: pathlib.Path, name: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:  # a relative import
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             for alias in node.names:  # `from fad.numpy import linalg` imports the submodule
                 sub = f"{base}.{alias.name}"
                 found.add(sub if sub in MODULES else base)
@@ -82,7 +83,8 @@ def test_imports_point_down(name):
     if name not in LAYER:
         pytest.skip("no layer: test_every_module_has_a_layer fails")
     upward = sorted(m for m in imported(MODULES[name], name) if m in LAYER and LAYER[m] >= LAYER[name])
-    assert not upward, f"{name} (layer {LAYER[name]}) imports {[(m, LAYER[m]) for m in upward]}: imports point down only"
+    found = [(m, LAYER[m]) for m in upward]
+    assert not upward, f"{name} (layer {LAYER[name]}) imports {found}: imports point down only"
 
 
 def test_the_core_knows_nothing_of_numpys_interface():
@@ -94,6 +96,6 @@ def test_import_fad_does_not_import_scipy():
     import subprocess
     import sys
 
-    code = "import sys, fad, fad.numpy; print(any(m == 'scipy' or m.startswith(('scipy.', 'fad.scipy')) for m in sys.modules))"
+    code = "import sys, fad; print(any(m.startswith(('scipy', 'fad.scipy')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from fad.core import Traced, Primitive, untraced, primitive
+from fad.core import Primitive, Traced, primitive, untraced
 from fad.numpy import _rules
 from fad.numpy._rules import astype_p, binary, dtype_of, exp, nondiff, unbroadcast, where_p
 

@@ -35,7 +35,6 @@ from typing import Any
 import numpy as np
 
 from fad.core import Primitive, Traced, primitive, untraced
-from fad.reverse import pullback
 from fad.numpy._rules import (
     _inverse,
     _reduced_shape,
@@ -54,6 +53,7 @@ from fad.numpy._rules import (
 from fad.numpy._rules import dtype_of as _dtype_of
 from fad.numpy._rules import no_out as _no_out
 from fad.numpy._rules import shape_of as _shape_of
+from fad.reverse import pullback
 
 __all__ = [
     "sum", "mean", "prod", "var", "std", "max", "amax", "min", "amin", "ptp",

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from fad.core import Traced, Primitive, untraced, primitive
+from fad.core import Primitive, Traced, primitive, untraced
 
 __all__ = [
     "negative", "exp", "log", "sin", "cos", "tanh", "sqrt", "absolute",

@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from fad.core import Traced, untraced, primitive
+from fad.core import Traced, primitive, untraced
 from fad.numpy._rules import (
     astype_p,
     broadcast_to_p,

@@ -61,7 +61,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fad import numpy as _fnp  # the namespace, for matmul (it imports this module last)
-from fad.core import Traced, untraced, primitive
+from fad.core import Traced, primitive, untraced
 from fad.numpy._rules import (
     absolute,
     add,

@@ -36,7 +36,7 @@ except ImportError as error:  # SciPy is an optional dependency
     ) from error
 
 import fad.numpy as fnp
-from fad.core import Traced, untraced, primitive
+from fad.core import Traced, primitive, untraced
 from fad.numpy._rules import binary, dtype_of, nondiff, shape_of, unbroadcast
 
 __all__ = [
