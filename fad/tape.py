@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import toolz
 
 from fad.core import untraced
 from fad.rows import Entry
@@ -41,13 +42,8 @@ class Tape:
 
     def names(self) -> dict[int, str]:
         """The name of every node: the inputs' names, then ``t1``, ``t2``, ..."""
-        names = dict(enumerate(self.input_names))
-        count = 0
-        for entry in self.entries:
-            for node in entry.out if isinstance(entry.out, tuple) else (entry.out,):
-                count += 1
-                names[node] = f"t{count}"
-        return names
+        outs = toolz.concat(e.out if isinstance(e.out, tuple) else (e.out,) for e in self.entries)
+        return {**dict(enumerate(self.input_names)), **{node: f"t{k}" for k, node in enumerate(outs, 1)}}
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -510,11 +510,12 @@ def _vdot(a: Any, b: Any) -> Any:
     return sum(terms[1:], terms[0]) if terms else 0.0
 
 
-def hvp(f: Callable) -> Callable[[Any, Any], Any]:
+def hvp(f: Callable, *args: Any) -> Any:
     """Hessian-vector product ``hvp(f)(x, v) = H(x) v`` without forming the Hessian.
 
     It differentiates ``x -> <grad f(x), v>`` (reverse over reverse): about four times the
-    cost of ``f``.
+    cost of ``f``. Curried like :func:`vjp`: ``hvp(f)(x, v)`` and ``hvp(f, x, v)`` are the
+    same call.
 
     >>> import fad.numpy as np
     >>> hvp(lambda x: x ** 3)(2.0, 1.0)
@@ -523,14 +524,15 @@ def hvp(f: Callable) -> Callable[[Any, Any], Any]:
     See Also: hessian, jvp
     """
     _check_callable(f, "hvp")
-    df = grad(f)
+    f_hvp = toolz.curry(_hvp, grad(f))
+    return f_hvp(*args) if args else f_hvp
 
-    def f_hvp(x: Any, v: Any) -> Any:
-        if flatten(x)[1] != flatten(v)[1]:
-            raise TypeError("fad.hvp: v must have the structure of x")
-        return grad(lambda x: _vdot(df(x), v))(x)
 
-    return f_hvp
+def _hvp(df: Callable, x: Any, v: Any) -> Any:
+    """``H(x) v`` as the gradient of ``<df(x), v>``, ``df`` the gradient of ``f``."""
+    if flatten(x)[1] != flatten(v)[1]:
+        raise TypeError("fad.hvp: v must have the structure of x")
+    return grad(lambda x: _vdot(df(x), v))(x)
 
 
 # --------------------------------------------------------------------------------------
