@@ -18,6 +18,7 @@ import gc
 import importlib
 import json
 import platform
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -292,6 +293,27 @@ def memory_workload(libs: dict) -> dict:
     return out
 
 
+def import_workload(rounds: int = 15) -> dict:
+    """Wall time of ``import fad`` and ``import autograd.numpy`` in fresh processes, in turns.
+
+    Python's own start-up is included, as a user feels it; the best of ``rounds`` runs.
+    """
+    commands = {"fad": "import fad", "autograd": "import autograd.numpy", "python": "pass"}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, code in commands.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: {"import s": min(t)} for name, t in times.items()}
+
+
+def per_call_workload(libs: dict) -> dict:
+    """The fixed cost of one gradient call: ``grad(sin)(0.3)``."""
+    fs = {name: (lambda g=lib["grad"](lib["np"].sin): g(0.3)) for name, lib in libs.items() if name != "torch"}
+    return {name: {"grad(sin)(0.3) us": t * 1e6} for name, t in best_times(fs, repeat=30).items()}
+
+
 def untraced_workload() -> dict:
     """fad.numpy.sin on plain values against numpy.sin."""
     x, a = 0.3, numpy.linspace(0, 1, 1000)
@@ -347,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         "hessian": lambda: hessian_workload(libs),
         "memory": lambda: memory_workload(libs),
         "untraced": untraced_workload,
+        "import": import_workload,
+        "per call": lambda: per_call_workload(libs),
     }
     results: dict = {"machine": machine()}
     print(json.dumps(results["machine"]))
@@ -377,6 +401,10 @@ def main(argv: list[str] | None = None) -> int:
         summary["untraced sin, fad/numpy"] = {
             k: row["fad us"] / row["numpy us"] for k, row in results["untraced"].items()
         }
+    if "import" in results:
+        summary["import fad / import autograd.numpy"] = ratios(results["import"], "import s")
+    if "per call" in results:
+        summary["grad(sin)(0.3)"] = ratios(results["per call"], "grad(sin)(0.3) us")
     for k, v in summary.items():
         print(f"  {k}: {json.dumps(v) if isinstance(v, dict) else f'{v:.3g}'}")
     results["summary"] = summary
