@@ -22,6 +22,7 @@ import numpy as np
 
 import fad.numpy as fnp
 from fad.core import Traced, untraced
+from fad.tree import tree_map
 
 __all__ = ["TracedArray", "dispatch_ufunc", "dispatch_function"]
 
@@ -86,6 +87,21 @@ class TracedArray(Traced):
     def __pos__(self) -> TracedArray:
         return self
 
+    def copy(self, order: str = "K") -> TracedArray:
+        return self  # immutable: a copy is the value itself, still traced
+
+    def item(self, *args: Any) -> Any:
+        raise self._no_conversion("x.item()")
+
+    def tolist(self) -> Any:
+        raise self._no_conversion("x.tolist()")
+
+    def fill(self, value: Any) -> None:
+        raise TypeError(
+            "x.fill(v) on a traced array: fad arrays are immutable. Build a new value instead: "
+            "fad.numpy.full_like(x, v), or x * 0 + v to keep the derivative of v."
+        )
+
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
@@ -144,9 +160,17 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     return f(*inputs)
 
 
+# NumPy functions whose result is a boolean: no derivative, by definition. On traced values
+# they run on the plain values, like fad.numpy's comparisons.
+_BOOLEAN_VALUED = frozenset({"allclose", "isclose", "array_equal", "array_equiv", "iscomplexobj", "isrealobj"})
+
+
 def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """Route a NumPy function called on a traced value to ``fad.numpy``."""
     name = func.__name__
+    if name in _BOOLEAN_VALUED and getattr(np, name, None) is func:
+        plain = tree_map(untraced, (args, kwargs))
+        return func(*plain[0], **plain[1])
     module = getattr(func, "__module__", None) or "numpy"
     namespace = None
     if module == "numpy.linalg":

@@ -24,6 +24,10 @@ several transforms meet, :func:`fad.nesting.innermost` reads the nesting off the
 
 from __future__ import annotations
 
+import importlib
+import itertools
+import pickle
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
@@ -80,6 +84,28 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<fad primitive {self.name}>"
+
+    def __reduce__(self) -> tuple:
+        """Pickled (and copied) by reference: the record is the module-level name it is bound to."""
+        return _attribute, _home(self)
+
+
+def _attribute(module: str, name: str) -> Any:
+    """The attribute ``name`` of the module ``module``, importing it if need be."""
+    return getattr(importlib.import_module(module), name)
+
+
+def _home(prim: Primitive) -> tuple[str, str]:
+    """The module and name that ``prim`` is bound to at module level, for pickling by reference."""
+    modules = sorted(sys.modules.items(), key=lambda item: not item[0].startswith("fad"))  # fad's own first
+    for module_name, module in modules:
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            if value is prim:
+                return module_name, name
+    raise pickle.PicklingError(
+        f"fad primitive {prim.name!r} is not bound to a name at the top level of a module, so it cannot be "
+        "pickled by reference: define it at module level"
+    )
 
 
 def _join_parts(parts: tuple) -> Callable[..., tuple]:
@@ -179,6 +205,19 @@ class Traced:
     def __bool__(self) -> bool:
         return bool(untraced(self))  # control flow on values is fine; it has no derivative
 
+    # A traced value is immutable, so a copy of it is the value itself: it stays traced.
+    def __copy__(self) -> Traced:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Traced:
+        return self
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            f"a value traced by fad.{self.owner.transform} cannot be pickled: the copy would lose its "
+            "derivative. Pickle the transform's result, or fad.stop_gradient(x) for the plain value."
+        )
+
     __hash__ = None  # type: ignore[assignment]
 
 
@@ -199,21 +238,20 @@ class Trace:
     memory than it needs; with ``keep_all`` (for :func:`fad.tape`) it keeps every value.
     """
 
-    __slots__ = ("transform", "keep_all", "box", "entries", "size", "running")
+    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame")
 
     def __init__(self, transform: str, keep_all: bool = False, box: type | None = None) -> None:
         self.transform = transform
         self.keep_all = keep_all
         self.box = Traced if box is None else box  # the class of the values it traces
         self.entries = Rows()
-        self.size = 0  # nodes numbered so far (inputs and primitive outputs)
+        self.nodes = itertools.count()  # node numbers; next() is atomic, so threads may record too
         self.running = True
+        self.frame = None  # while the traced function runs, the frame of fad.nesting.run
 
     def new_node(self, value: Any) -> Traced:
         """``value`` traced by this trace, as a new node."""
-        box = self.box(value, self, self.size)
-        self.size += 1
-        return box
+        return self.box(value, self, next(self.nodes))
 
 
 # --------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Transforms nest as calls do. ``grad(lambda x: x * grad(f)(x))`` starts the inner ``grad``
 while the outer one is running, so the inner one's :func:`run` frame sits above the outer
 one's on the Python call stack. When values traced by both meet in one primitive, the
-first :func:`run` frame met walking down from the top of the stack names the innermost
-trace. No counter or shared state is needed, and each thread sees only its own stack.
+trace whose :func:`run` frame stands higher is the innermost. No counter or shared state
+is needed: each running trace holds its own frame, and only while it runs.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ __all__ = ["run", "innermost", "leaked"]
 
 def run(f: Callable[..., Any], trace: Any, args: tuple, kwargs: dict | None = None) -> Any:
     """Call ``f(*args, **kwargs)`` with ``trace`` running; this frame marks the trace on the stack."""
+    trace.frame = sys._getframe()
     try:
         return f(*args, **kwargs) if kwargs else f(*args)
     finally:
         trace.running = False
-
-
-_RUN_CODE = run.__code__
+        trace.frame = None  # the frame refers to the trace: let go of it, so no cycle outlives the call
 
 
 def leaked(trace: Any, where: str) -> TypeError:
@@ -42,14 +41,32 @@ def innermost(traces: set, where: str) -> Any:
     for trace in traces:
         if not trace.running:
             raise leaked(trace, where)
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is _RUN_CODE:
-            trace = frame.f_locals["trace"]
-            if trace in traces:
-                return trace
-        frame = frame.f_back
+    found, *others = traces
+    for trace in others:
+        found = _inner(found, trace, where)
+    return found
+
+
+def _inner(a: Any, b: Any, where: str) -> Any:
+    """Of two running traces, the one whose :func:`run` frame stands above the other's.
+
+    Walk down from both frames a step at a time: the walk from the upper frame meets the
+    lower one after as many steps as separate them, however deep the stack is below. The
+    walk costs the distance between the two transforms, not the depth of the recursion
+    they run in. Two frames on different threads' stacks never meet.
+    """
+    frame_a, frame_b = a.frame, b.frame
+    x, y = frame_a, frame_b
+    while x is not None or y is not None:
+        if x is not None:
+            x = x.f_back
+            if x is frame_b:
+                return a
+        if y is not None:
+            y = y.f_back
+            if y is frame_a:
+                return b
     raise TypeError(
-        f"{where}: got values traced by fad transforms that are not running on this "
-        "thread; a traced value cannot cross threads or outlive its transform."
+        f"{where}: got values traced by fad transforms running on different threads; a traced "
+        "value cannot cross to a transform of another thread. Pass fad.stop_gradient(x) instead."
     )

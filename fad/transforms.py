@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import numbers
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -76,9 +77,12 @@ def _check_inputs(leaves: list, who: str) -> None:
 
 
 def _cast_like(xbar: Any, x: Any) -> Any:
-    """``xbar`` with the type, dtype and shape of the input ``x`` it is the cotangent of."""
+    """``xbar`` with the type, dtype and shape of the input ``x`` it is the cotangent of.
+
+    An array comes back as an ordinary writable array, never a read-only broadcast view.
+    """
     if type(xbar) is np.ndarray and type(x) is np.ndarray and xbar.shape == x.shape and xbar.dtype == x.dtype:
-        return xbar  # already the input's kind of value: the common case for arrays
+        return xbar if xbar.flags.writeable else xbar.copy()  # the common case for arrays
     if type(x) is float and (type(xbar) is float or type(xbar) is np.float64):
         return float(xbar)  # and for Python floats
     if xbar is None:
@@ -97,12 +101,18 @@ def _cast_like(xbar: Any, x: Any) -> Any:
         return complex(xbar)
     if isinstance(untraced(x), np.generic):
         return _dtype(x).type(xbar)
-    return np.asarray(xbar).astype(_dtype(x), copy=False)
+    xbar = np.asarray(xbar).astype(_dtype(x), copy=False)
+    return xbar if xbar.flags.writeable else xbar.copy()
 
 
 def _unbox(y: Any, trace: Trace) -> Any:
     """The value of ``y`` as seen outside ``trace`` (outer transforms' boxes stay)."""
     return y.value if isinstance(y, Traced) and y.owner is trace else y
+
+
+def _is_complex(x: Any) -> bool:
+    x = untraced(x)
+    return type(x) is complex or getattr(getattr(x, "dtype", None), "kind", None) == "c"
 
 
 def _shape(x: Any) -> tuple:
@@ -137,16 +147,18 @@ def _trace_call(
     has_aux: bool = False,
     keep_all: bool = False,
     check: bool = False,
+    user: bool = True,
 ) -> TracedCall:
     """Run ``f(*args, **kwargs)`` with the arguments ``nums`` (all if None) traced.
 
     Returns the output and its pullback: ``back(ybar)`` folds the tape backward and gives
     one cotangent per traced argument, each with that argument's structure, shape and
     dtype. ``back(ybar, trace.entries.released())`` lets the tape go as it folds it, for
-    callers that fold it only once. With ``check``, the traced arguments must be floats.
+    callers that fold it only once. With ``check``, the traced arguments must be floats;
+    ``user`` says that ``f`` is the user's function, whose output must hold only numbers.
     """
     trace = Trace(who, keep_all, TracedArray)
-    chosen = args if nums is None else [args[i] for i in nums]
+    chosen = args if nums is None or nums == (0,) and len(args) == 1 else [args[i] for i in nums]
     if LEAF_TYPES.issuperset(map(type, chosen)):  # the common case: the arguments are leaves themselves
         leaves, treedef = chosen, None
     else:
@@ -155,7 +167,7 @@ def _trace_call(
         _check_inputs(leaves, who)
     boxes = [trace.new_node(x) if type(x) is float or _differentiable(x) else x for x in leaves]
     traced_args = boxes if treedef is None else unflatten(treedef, boxes)
-    if nums is not None:
+    if chosen is not args:
         full = list(args)
         for i, x in zip(nums, traced_args):
             full[i] = x
@@ -175,6 +187,8 @@ def _trace_call(
         y_leaves, y_def, y_nodes, y = [out], LEAF, (out.node,), out.value
     else:
         y_leaves, y_def = flatten(out)
+        if user:
+            _check_outputs(y_leaves, who)
         y_nodes = tuple(y.node if isinstance(y, Traced) and y.owner is trace else None for y in y_leaves)
         y = unflatten(y_def, [_unbox(v, trace) for v in y_leaves])
 
@@ -189,6 +203,11 @@ def _trace_call(
                     raise ValueError(
                         f"fad.{who}: cotangent of shape {_shape(yb)} for an output of shape {_shape(yv)}; "
                         "they must match"
+                    )
+                if type(yb) is not float and _is_complex(yb) and not _is_complex(yv):
+                    raise TypeError(
+                        f"fad.{who}: a complex cotangent (dtype {_dtype(yb)}) for a real output (dtype "
+                        f"{_dtype(yv)}); the cotangent of a real output is real: pass its real part"
                     )
                 seeds[node] = yb if node not in seeds else seeds[node] + yb
         ybars = backward(trace.entries if entries is None else entries, seeds)
@@ -214,6 +233,9 @@ def pullback(f: Callable, *xs: Any) -> tuple[Any, Callable[[Any], tuple]]:
     See Also: vjp, grad
     """
     _check_callable(f, "pullback")
+    # `back` may run long after this call: it must see the inputs as they are now, even if
+    # the caller changes an input array in place meanwhile.
+    xs = tuple(tree_map(lambda x: x.copy() if type(x) is np.ndarray else x, xs))
     y, back = _trace_call(f, xs, "pullback")[:2]
     return y, back
 
@@ -292,16 +314,17 @@ def jvp(f: Callable) -> Callable[[tuple, tuple], tuple]:
     See Also: vjp, hvp
     """
     _check_callable(f, "jvp")
+    return partial(_jvp, f)
 
-    def f_jvp(primals: tuple, tangents: tuple) -> tuple:
-        _check_tangents(primals, tangents)
-        y, back = _trace_call(f, tuple(primals), "jvp")[:2]
-        zeros = tree_map(lambda v: _cast_like(None, v), y)
-        back_of_back = _trace_call(back, (zeros,), "jvp").back
-        (ydot,) = back_of_back(tuple(tangents))
-        return y, ydot
 
-    return f_jvp
+def _jvp(f: Callable, primals: tuple, tangents: tuple) -> tuple:
+    """``(f(*primals), J tangents)``: the VJP of the VJP, applied to the tangents."""
+    _check_tangents(primals, tangents)
+    y, back = _trace_call(f, tuple(primals), "jvp")[:2]
+    zeros = tree_map(lambda v: _cast_like(None, v), y)
+    back_of_back = _trace_call(back, (zeros,), "jvp", user=False).back
+    (ydot,) = back_of_back(tuple(tangents))
+    return y, ydot
 
 
 # --------------------------------------------------------------------------------------
@@ -332,6 +355,22 @@ def _positions(nums: tuple, args: tuple, who: str) -> tuple[int, ...]:
 def _trace_arguments(f: Callable, args: tuple, kwargs: dict, nums: tuple, who: str) -> TracedCall:
     """Check the arguments ``nums`` of ``f`` and trace the call with them traced."""
     return _trace_call(f, args, who, _positions(nums, args, who), kwargs, check=True)
+
+
+def _check_outputs(leaves: list, who: str) -> None:
+    """Every leaf of an output must be a number or an array of numbers: never a silent zero gradient."""
+    for y in leaves:
+        if isinstance(y, Traced):
+            continue
+        kind = getattr(getattr(y, "dtype", None), "kind", None)
+        if isinstance(y, bool) or kind == "b" or not (isinstance(y, numbers.Number) or kind in ("i", "u", "f", "c")):
+            what = "None (did the function forget to return its value?)" if y is None else f"a {type(y).__name__}"
+            if kind == "b":
+                what = "an array of booleans"
+            raise TypeError(
+                f"fad.{who}: the function returned {what}, which has no derivative. It must return a "
+                "number, an array of numbers, or a tuple/list/dict of them."
+            )
 
 
 def _check_scalar(y: Any, who: str) -> None:
@@ -366,12 +405,13 @@ def value_and_grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: boo
     _check_callable(f, "value_and_grad")
     nums = _argnums(argnums, "value_and_grad")
 
-    def f_value_and_grad(*args: Any, **kwargs: Any) -> tuple:
-        y, aux, g = _value_aux_and_grad(f, args, kwargs, nums, has_aux)
-        g = g if isinstance(argnums, tuple) else g[0]
-        return ((y, aux), g) if has_aux else (y, g)
+    return partial(_value_and_grad, f, nums, isinstance(argnums, tuple), has_aux)
 
-    return f_value_and_grad
+
+def _value_and_grad(f: Callable, nums: tuple, many: bool, has_aux: bool, *args: Any, **kwargs: Any) -> tuple:
+    y, aux, g = _value_aux_and_grad(f, args, kwargs, nums, has_aux)
+    g = g if many else g[0]
+    return ((y, aux), g) if has_aux else (y, g)
 
 
 def _value_aux_and_grad(f: Callable, args: tuple, kwargs: dict, nums: tuple, has_aux: bool) -> tuple:
@@ -407,12 +447,13 @@ def grad(f: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False)
     _check_callable(f, "grad")
     nums = _argnums(argnums, "grad")
 
-    def f_grad(*args: Any, **kwargs: Any) -> Any:
-        _, aux, g = _value_aux_and_grad(f, args, kwargs, nums, has_aux)
-        g = g if isinstance(argnums, tuple) else g[0]
-        return (g, aux) if has_aux else g
+    return partial(_grad, f, nums, isinstance(argnums, tuple), has_aux)
 
-    return f_grad
+
+def _grad(f: Callable, nums: tuple, many: bool, has_aux: bool, *args: Any, **kwargs: Any) -> Any:
+    _, aux, g = _value_aux_and_grad(f, args, kwargs, nums, has_aux)
+    g = g if many else g[0]
+    return (g, aux) if has_aux else g
 
 
 def elementwise_grad(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
@@ -430,12 +471,13 @@ def elementwise_grad(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callabl
     _check_callable(f, "elementwise_grad")
     nums = _argnums(argnums, "elementwise_grad")
 
-    def f_elementwise_grad(*args: Any, **kwargs: Any) -> Any:
-        y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "elementwise_grad")[:4]
-        gs = back(tree_map(_ones_like, y), trace.entries.released())
-        return gs if isinstance(argnums, tuple) else gs[0]
+    return partial(_elementwise_grad, f, nums, isinstance(argnums, tuple))
 
-    return f_elementwise_grad
+
+def _elementwise_grad(f: Callable, nums: tuple, many: bool, *args: Any, **kwargs: Any) -> Any:
+    y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "elementwise_grad")[:4]
+    gs = back(tree_map(_ones_like, y), trace.entries.released())
+    return gs if many else gs[0]
 
 
 def _ones_like(y: Any) -> Any:
@@ -463,21 +505,22 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     _check_callable(f, "jacobian")
     nums = _argnums(argnums, "jacobian")
 
-    def f_jacobian(*args: Any, **kwargs: Any) -> Any:
-        y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "jacobian")[:4]
-        if not flatten(y)[1] == flatten(0.0)[1]:
-            raise TypeError("fad.jacobian: the function must return a single array, not a container")
-        entries = list(trace.entries)  # decoded once: one fold per output element follows
-        rows = [back(e, entries) for e in _basis(y)]
-        chosen = tuple(args[i] for i in _positions(nums, args, "jacobian"))
-        y_shape = np.shape(untraced(y))
-        jacs = tuple(
-            _stack_rows([r[k] for r in rows], y_shape, np.shape(untraced(x)), _dtype(x))
-            for k, x in enumerate(chosen)
-        )
-        return jacs if isinstance(argnums, tuple) else jacs[0]
+    return partial(_jacobian, f, nums, isinstance(argnums, tuple))
 
-    return f_jacobian
+
+def _jacobian(f: Callable, nums: tuple, many: bool, *args: Any, **kwargs: Any) -> Any:
+    y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "jacobian")[:4]
+    if not flatten(y)[1] == flatten(0.0)[1]:
+        raise TypeError("fad.jacobian: the function must return a single array, not a container")
+    entries = list(trace.entries)  # decoded once: one fold per output element follows
+    rows = [back(e, entries) for e in _basis(y)]
+    chosen = tuple(args[i] for i in _positions(nums, args, "jacobian"))
+    y_shape = np.shape(untraced(y))
+    jacs = tuple(
+        _stack_rows([r[k] for r in rows], y_shape, np.shape(untraced(x)), _dtype(x))
+        for k, x in enumerate(chosen)
+    )
+    return jacs if many else jacs[0]
 
 
 def _stack_rows(rows: list, y_shape: tuple, x_shape: tuple, dtype: np.dtype) -> Any:
@@ -530,8 +573,12 @@ def hvp(f: Callable, *args: Any) -> Any:
 
 def _hvp(df: Callable, x: Any, v: Any) -> Any:
     """``H(x) v`` as the gradient of ``<df(x), v>``, ``df`` the gradient of ``f``."""
-    if flatten(x)[1] != flatten(v)[1]:
-        raise TypeError("fad.hvp: v must have the structure of x")
+    (x_leaves, x_def), (v_leaves, v_def) = flatten(x), flatten(v)
+    if x_def != v_def:
+        raise TypeError(f"fad.hvp: v must have the structure of x; got {v_def} for {x_def}")
+    for a, b in zip(x_leaves, v_leaves):
+        if _shape(a) != _shape(b):
+            raise ValueError(f"fad.hvp: v has a leaf of shape {_shape(b)} where x's has shape {_shape(a)}")
     return grad(lambda x: _vdot(df(x), v))(x)
 
 
@@ -566,26 +613,27 @@ def checkpoint(f: Callable) -> Callable:
     _check_callable(f, "checkpoint")
     name = f"checkpoint({getattr(f, '__name__', 'f')})"
 
-    def f_checkpointed(*args: Any) -> Any:
-        leaves, treedef = flatten(args)
-        out_def: list = []  # filled by the first forward call; read after it
+    return partial(_checkpointed, f, name)
 
-        def fwd(*flat: Any) -> tuple:
-            out_leaves, d = flatten(f(*unflatten(treedef, list(flat))))
-            out_def[:] = [d]
-            return tuple(out_leaves)
 
-        def f_flat(*flat: Any) -> tuple:
-            return fwd(*flat)
+def _checkpointed(f: Callable, name: str, *args: Any) -> Any:
+    leaves, treedef = flatten(args)
+    out_def: list = []  # filled by the first forward call; read after it
 
-        def back(y: tuple, ybar: tuple, *flat: Any) -> tuple:
-            return vjp(f_flat)(None, tuple(ybar), *flat)
+    def fwd(*flat: Any) -> tuple:
+        out_leaves, d = flatten(f(*unflatten(treedef, list(flat))))
+        out_def[:] = [d]
+        return tuple(out_leaves)
 
-        prim = primitive(fwd, back, name=name, multiple_results=True)
-        out_leaves = prim(*leaves)
-        return unflatten(out_def[0], list(out_leaves))
+    def f_flat(*flat: Any) -> tuple:
+        return fwd(*flat)
 
-    return f_checkpointed
+    def back(y: tuple, ybar: tuple, *flat: Any) -> tuple:
+        return vjp(f_flat)(None, tuple(ybar), *flat)
+
+    prim = primitive(fwd, back, name=name, multiple_results=True)
+    out_leaves = prim(*leaves)
+    return unflatten(out_def[0], list(out_leaves))
 
 
 def _input_names(f: Callable, n: int) -> tuple[str, ...]:
@@ -617,14 +665,16 @@ def tape(f: Callable) -> Callable[..., Tape]:
     """
     _check_callable(f, "tape")
 
-    def f_tape(*xs: Any) -> Tape:
-        leaves = flatten(xs)[0]
-        traced = _trace_call(f, xs, "tape", keep_all=True)
-        if len(leaves) == len(xs):
-            names = _input_names(f, len(leaves))
-        else:
-            names = tuple(f"x{i + 1}" for i in range(len(leaves)))
-        return Tape(names, tuple(traced.trace.entries), traced.y_nodes)
+    return partial(_tape, f)
 
-    return f_tape
+
+def _tape(f: Callable, *xs: Any) -> Tape:
+    leaves = flatten(xs)[0]
+    traced = _trace_call(f, xs, "tape", keep_all=True)
+    if len(leaves) == len(xs):
+        names = _input_names(f, len(leaves))
+    else:
+        names = tuple(f"x{i + 1}" for i in range(len(leaves)))
+    return Tape(names, tuple(traced.trace.entries), traced.y_nodes)
+
 

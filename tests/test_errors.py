@@ -131,8 +131,17 @@ def test_primitive_arguments_checked():
 
 
 def test_unknown_method_on_traced_array():
-    with pytest.raises(AttributeError, match="fill"):
+    with pytest.raises(AttributeError, match="frobnicate"):
+        fad.grad(lambda x: x.frobnicate(0.0))(numpy.ones(2))
+
+
+def test_ndarray_methods_that_would_drop_the_derivative_explain():
+    with pytest.raises(TypeError, match="immutable.*full_like"):
         fad.grad(lambda x: x.fill(0.0))(numpy.ones(2))
+    for method in ("item", "tolist"):
+        with pytest.raises(TypeError, match=rf"x.{method}\(\).*lose its derivative"):
+            fad.grad(lambda x, method=method: getattr(x, method)())(numpy.ones(1))
+    assert fad.grad(lambda x: np.sum(x.copy() * x))(numpy.ones(2)).tolist() == [2.0, 2.0]
 
 
 def test_a_rule_with_a_wrongly_shaped_cotangent_is_an_error_not_a_reshape():

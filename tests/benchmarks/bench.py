@@ -310,7 +310,8 @@ def import_workload(rounds: int = 15) -> dict:
 
 def per_call_workload(libs: dict) -> dict:
     """The fixed cost of one gradient call: ``grad(sin)(0.3)``."""
-    fs = {name: (lambda g=lib["grad"](lib["np"].sin): g(0.3)) for name, lib in libs.items() if name != "torch"}
+    grads = {name: lib["grad"](lib["np"].sin) for name, lib in libs.items() if name != "torch"}
+    fs = {name: (lambda g=g: g(0.3)) for name, g in grads.items()}
     return {name: {"grad(sin)(0.3) us": t * 1e6} for name, t in best_times(fs, repeat=30).items()}
 
 
