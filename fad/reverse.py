@@ -43,7 +43,7 @@ def pullback(f: Callable[..., Any], *xs: Any, box: type = Traced) -> tuple[Any, 
     y = out.value if node is not None else out
 
     def back(ybar: Any) -> tuple:
-        ybars = {} if node is None else backward(trace, {node: ybar})
+        ybars = {} if node is None else backward(trace.entries, {node: ybar})
         return tuple(ybars.get(b.node) for b in boxes)
 
     return y, back
