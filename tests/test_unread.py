@@ -38,13 +38,17 @@ COMPLEX = normal(2, 3, dtype=complex)
 
 UNARY_REAL = {"arcsin", "arccos", "arctan", "arcsinh", "arctanh", "sin", "cos", "tan", "sinh", "cosh", "tanh",
               "exp", "exp2", "expm1", "negative", "cbrt", "fabs", "square", "sinc", "reciprocal"}  # fmt: skip
-UNARY_POSITIVE = {"log", "log2", "log10", "log1p", "sqrt"}
+UNARY_POSITIVE = {"log", "log2", "log10", "log1p", "sqrt",  # and scipy.special's
+                  "log_expit", "softplus", "erf", "erfc", "ndtr", "gammaln", "digamma", "entr", "i0", "i1"}
+UNARY_UNIT = {"logit", "erfinv", "erfcinv", "ndtri"}  # on (0, 1)
 BINARY = {"add", "subtract", "multiply", "maximum", "minimum", "fmax", "fmin", "remainder", "arctan2",
-          "divide_or_zero"}  # fmt: skip
+          "divide_or_zero", "betaln", "xlogy", "xlog1py", "rel_entr", "kl_div"}  # fmt: skip
 
 # Examples per record name not covered by the sets above: a list of (inputs, params).
 EXAMPLES = {
     "arccosh": [((ABOVE_ONE,), {})],
+    "polygamma": [((POSITIVE,), {"n": 1})],
+    "iv": [((POSITIVE,), {"v": 1})],
     "conjugate": [((COMPLEX,), {}), ((INSIDE,), {})],
     "real": [((COMPLEX,), {}), ((INSIDE,), {})],
     "imag": [((COMPLEX,), {}), ((INSIDE,), {})],
@@ -88,8 +92,12 @@ def examples(record: Primitive) -> list:
         return [((INSIDE,), {}), ((numpy.float32(0.25),), {})]
     if record.name in UNARY_POSITIVE:
         return [((POSITIVE,), {})]
+    if record.name in UNARY_UNIT:
+        return [((numpy.abs(INSIDE) + 0.05,), {})]
     if record.name in BINARY:
-        return [((INSIDE, POSITIVE[0]), {}), ((0.5, POSITIVE), {})]
+        return [((POSITIVE, POSITIVE[0]), {}), ((0.5, POSITIVE), {})] + [((INSIDE, POSITIVE[0]), {})] * (
+            record.name in {"add", "subtract", "multiply", "maximum", "minimum", "fmax", "fmin", "arctan2"}
+        )
     return []
 
 

@@ -154,34 +154,34 @@ def _no_derivative(name: str, argument: str) -> Any:
 # Logistic functions                          j(f)(y, ybar, x) = (xbar,)
 # --------------------------------------------------------------------------------------
 expit     = primitive(_sp.expit,     lambda y, ybar, x: (ybar * y * expit(-x),))
-logit     = primitive(_sp.logit,     lambda y, ybar, x: (ybar / (x * (1 - x)),))
-log_expit = primitive(_sp.log_expit, lambda y, ybar, x: (ybar * expit(-x),))
-softplus  = primitive(lambda x: np.logaddexp(0, x), lambda y, ybar, x: (ybar * expit(x),), name="softplus")
+logit     = primitive(_sp.logit,     lambda y, ybar, x: (ybar / (x * (1 - x)),), unread=(0,))
+log_expit = primitive(_sp.log_expit, lambda y, ybar, x: (ybar * expit(-x),), unread=(0,))
+softplus  = primitive(lambda x: np.logaddexp(0, x), lambda y, ybar, x: (ybar * expit(x),), name="softplus", unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Error functions and the normal distribution
 # --------------------------------------------------------------------------------------
-erf      = primitive(_sp.erf,      lambda y, ybar, x: (ybar * _TWO_OVER_SQRT_PI * exp(-x * x),))
-erfc     = primitive(_sp.erfc,     lambda y, ybar, x: (-ybar * _TWO_OVER_SQRT_PI * exp(-x * x),))
+erf      = primitive(_sp.erf,      lambda y, ybar, x: (ybar * _TWO_OVER_SQRT_PI * exp(-x * x),), unread=(0,))
+erfc     = primitive(_sp.erfc,     lambda y, ybar, x: (-ybar * _TWO_OVER_SQRT_PI * exp(-x * x),), unread=(0,))
 erfcx    = primitive(_sp.erfcx,    lambda y, ybar, x: (ybar * (2 * x * y - _TWO_OVER_SQRT_PI),))
-erfinv   = primitive(_sp.erfinv,   lambda y, ybar, x: (ybar * _SQRT_PI_OVER_TWO * exp(y * y),))
-erfcinv  = primitive(_sp.erfcinv,  lambda y, ybar, x: (-ybar * _SQRT_PI_OVER_TWO * exp(y * y),))
-ndtr     = primitive(_sp.ndtr,     lambda y, ybar, x: (ybar * _normal_pdf(x),))
-ndtri    = primitive(_sp.ndtri,    lambda y, ybar, x: (ybar * _SQRT_TWO_PI * exp(0.5 * y * y),))
+erfinv   = primitive(_sp.erfinv,   lambda y, ybar, x: (ybar * _SQRT_PI_OVER_TWO * exp(y * y),), unread=(1,))
+erfcinv  = primitive(_sp.erfcinv,  lambda y, ybar, x: (-ybar * _SQRT_PI_OVER_TWO * exp(y * y),), unread=(1,))
+ndtr     = primitive(_sp.ndtr,     lambda y, ybar, x: (ybar * _normal_pdf(x),), unread=(0,))
+ndtri    = primitive(_sp.ndtri,    lambda y, ybar, x: (ybar * _SQRT_TWO_PI * exp(0.5 * y * y),), unread=(1,))
 log_ndtr = primitive(_sp.log_ndtr, lambda y, ybar, x: (ybar * _log_ndtr_derivative(y, x),))
 
 # --------------------------------------------------------------------------------------
 # The gamma function and its relatives
 # --------------------------------------------------------------------------------------
 gamma       = primitive(_sp.gamma,   lambda y, ybar, x: (ybar * y * digamma(x),))
-gammaln     = primitive(_sp.gammaln, lambda y, ybar, x: (ybar * digamma(x),))
-digamma     = primitive(_sp.digamma, lambda y, ybar, x: (ybar * polygamma_p(x, n=1),), name="digamma")
+gammaln     = primitive(_sp.gammaln, lambda y, ybar, x: (ybar * digamma(x),), unread=(0,))
+digamma     = primitive(_sp.digamma, lambda y, ybar, x: (ybar * polygamma_p(x, n=1),), name="digamma", unread=(0,))
 polygamma_p = primitive(_polygamma,  lambda y, ybar, x, n=0: (unbroadcast(ybar * polygamma_p(x, n=n + 1), x),),
-                        name="polygamma")
+                        name="polygamma", unread=(0,))
 beta        = binary(_sp.beta,   lambda y, ybar, a, b: ybar * y * (digamma(a) - digamma(a + b)),
                                  lambda y, ybar, a, b: ybar * y * (digamma(b) - digamma(a + b)))
 betaln      = binary(_sp.betaln, lambda y, ybar, a, b: ybar * (digamma(a) - digamma(a + b)),
-                                 lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)))
+                                 lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)), unread=(0,))
 gammainc    = binary(_sp.gammainc,  _no_derivative("gammainc", "a"),
                                     lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x))
 gammaincc   = binary(_sp.gammaincc, _no_derivative("gammaincc", "a"),
@@ -193,24 +193,24 @@ psi         = digamma
 # Entropies and robust losses                 j(f)(y, ybar, x1, x2) = (x1bar, x2bar)
 # --------------------------------------------------------------------------------------
 xlogy        = binary(_sp.xlogy,    lambda y, ybar, x1, x2: ybar * xlogy(1.0, x2),   # d/dx1 = log(x2)
-                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, x2))
+                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, x2), unread=(0,))
 xlog1py      = binary(_sp.xlog1py,  lambda y, ybar, x1, x2: ybar * xlog1py(1.0, x2),  # d/dx1 = log1p(x2)
-                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, 1 + x2))
-entr         = primitive(_sp.entr,  lambda y, ybar, x: (-ybar * (log(x) + 1),))
+                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, 1 + x2), unread=(0,))
+entr         = primitive(_sp.entr,  lambda y, ybar, x: (-ybar * (log(x) + 1),), unread=(0,))
 rel_entr     = binary(_sp.rel_entr, lambda y, ybar, x1, x2: ybar * (log(x1) - log(x2) + 1),
-                                    lambda y, ybar, x1, x2: -ybar * x1 / x2)
+                                    lambda y, ybar, x1, x2: -ybar * x1 / x2, unread=(0,))
 kl_div       = binary(_sp.kl_div,   lambda y, ybar, x1, x2: ybar * (log(x1) - log(x2)),
-                                    lambda y, ybar, x1, x2: ybar * (1 - x1 / x2))
+                                    lambda y, ybar, x1, x2: ybar * (1 - x1 / x2), unread=(0,))
 huber        = binary(_sp.huber,        _huber_delta,        _huber_r)
 pseudo_huber = binary(_sp.pseudo_huber, _pseudo_huber_delta, _pseudo_huber_r)
 
 # --------------------------------------------------------------------------------------
 # Modified Bessel functions of the first kind (and their exponentially scaled forms)
 # --------------------------------------------------------------------------------------
-i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),))
-i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _i1_derivative(x),))
+i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),), unread=(0,))
+i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _i1_derivative(x),), unread=(0,))
 iv_p  = primitive(_iv,     lambda y, ybar, x, v=0: (unbroadcast(ybar * (iv_p(x, v=v - 1) + iv_p(x, v=v + 1)) / 2, x),),
-                  name="iv")
+                  name="iv", unread=(0,))
 i0e   = primitive(_sp.i0e, lambda y, ybar, x: (ybar * (i1e(x) - sign(x) * y),))
 i1e   = primitive(_sp.i1e, lambda y, ybar, x: (ybar * ((i0e(x) + ive_p(x, v=2)) / 2 - sign(x) * y),))
 ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
