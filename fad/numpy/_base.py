@@ -11,9 +11,11 @@ casts it to its input's dtype (:func:`cotangent_for`).
 (0 for ``y``) that a rule never reads, so that a gradient's tape does not keep them
 alive. It is declared, never inferred: a wrong declaration is a wrong gradient.
 
-Names: a record whose public function is a wrapper with NumPy's signature carries the
-``_p`` suffix (``sum_p`` behind ``fad.numpy.sum``); a record that is itself the public
-function has the plain name (``exp``, ``matmul``).
+Names: a record that is itself a public function has the plain name (``exp``,
+``matmul``); every other record carries the ``_p`` suffix: the record behind a public
+wrapper with NumPy's signature (``sum_p`` behind ``fad.numpy.sum``), and the records that
+only rules use (``index_add_p``, ``divide_or_zero_p``). ``Primitive.name`` is the name
+NumPy gives the operation (``"sum"``), as the tape prints it.
 
 The modules of fad.numpy import only modules below them, in this order (lowest first)::
 

@@ -17,7 +17,7 @@ is the direction of steepest ascent). A real input of a complex operation gets t
 part of its cotangent, in its own dtype.
 
 Where a derivative is infinite (``sqrt``, ``cbrt``, ``arcsin``, ... at the ends of their
-domains) the rule divides with :data:`divide_or_zero`, which takes ``0 * inf`` as 0: the
+domains) the rule divides with :data:`divide_or_zero_p`, which takes ``0 * inf`` as 0: the
 cotangent is ``inf`` times the sign of ``ybar``, and 0 (never NaN) where ``ybar`` is 0,
 so ``x * sqrt(x)`` has derivative 0 at 0. Where a function has a kink, fad takes a
 conventional subgradient: ``abs``, ``angle``, ``hypot`` and ``arctan2`` have derivative 0
@@ -152,7 +152,7 @@ def _imag_rule(ybar: Any, x: Any) -> Any:
 def _abs_rule(y: Any, ybar: Any, x: Any) -> Any:
     """``ybar * conj(x) / |x|`` (``ybar * sign(x)`` for real ``x``), and 0 at ``x = 0``."""
     if is_complex(x):
-        return divide_or_zero(ybar * conj(x), y)
+        return divide_or_zero_p(ybar * conj(x), y)
     return ybar * _mask(np.sign(untraced(x)), ybar)
 
 
@@ -225,15 +225,15 @@ def make_complex(re: Any, im: Any, dtype: np.dtype) -> Any:
 # --------------------------------------------------------------------------------------
 # Division that takes 0 * inf as 0, for derivatives that are infinite at a point
 # --------------------------------------------------------------------------------------
-divide_or_zero = binary(_quotient_or_zero, lambda y, ybar, a, b: divide_or_zero(ybar, b),
-                                           lambda y, ybar, a, b: -divide_or_zero(ybar * a, b * b),
-                        name="divide_or_zero", unread=(0,))
+divide_or_zero_p = binary(_quotient_or_zero, lambda y, ybar, a, b: divide_or_zero_p(ybar, b),
+                                             lambda y, ybar, a, b: -divide_or_zero_p(ybar * a, b * b),
+                          name="divide_or_zero", unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Complex parts                     j(real)(y, ybar, z) = (ybar + 0j,), j(imag) = (-1j * ybar,)
 # --------------------------------------------------------------------------------------
-real       = primitive(np.real,      lambda y, ybar, x: (_real_rule(ybar, x),), unread=(0,))
-imag       = primitive(np.imag,      lambda y, ybar, x: (_imag_rule(ybar, x),), unread=(0,))
+real       = primitive(np.real,       lambda y, ybar, x: (_real_rule(ybar, x),),                        unread=(0,))
+imag       = primitive(np.imag,       lambda y, ybar, x: (_imag_rule(ybar, x),),                        unread=(0,))
 conj       = primitive(np.conjugate, lambda y, ybar, x: (conj(ybar),), name="conjugate", unread=(0, 1))
 complex_p  = primitive(lambda x, dtype=None: np.asarray(x).astype(dtype)[()],
                        lambda y, ybar, x, dtype=None: (cotangent_for(real(ybar), x),), name="complex", unread=(0,))
@@ -241,37 +241,37 @@ complex_p  = primitive(lambda x, dtype=None: np.asarray(x).astype(dtype)[()],
 # --------------------------------------------------------------------------------------
 # Elementwise, unary                j(f)(y, ybar, x) = (ybar * f'(x),), never conjugated
 # --------------------------------------------------------------------------------------
-negative   = primitive(np.negative,   lambda y, ybar, x: (-ybar,),                                  unread=(0, 1))
-exp        = primitive(np.exp,        lambda y, ybar, x: (y * ybar,),                               unread=(1,))
-log        = primitive(np.log,        lambda y, ybar, x: (ybar / x,),                               unread=(0,))
-sin        = primitive(np.sin,        lambda y, ybar, x: (ybar * cos(x),),                          unread=(0,))
-cos        = primitive(np.cos,        lambda y, ybar, x: (-ybar * sin(x),),                         unread=(0,))
-tanh       = primitive(np.tanh,       lambda y, ybar, x: (ybar * (1 - y * y),),                     unread=(1,))
+negative   = primitive(np.negative,   lambda y, ybar, x: (-ybar,),                                      unread=(0, 1))
+exp        = primitive(np.exp,        lambda y, ybar, x: (y * ybar,),                                   unread=(1,))
+log        = primitive(np.log,        lambda y, ybar, x: (ybar / x,),                                   unread=(0,))
+sin        = primitive(np.sin,        lambda y, ybar, x: (ybar * cos(x),),                              unread=(0,))
+cos        = primitive(np.cos,        lambda y, ybar, x: (-ybar * sin(x),),                             unread=(0,))
+tanh       = primitive(np.tanh,       lambda y, ybar, x: (ybar * (1 - y * y),),                         unread=(1,))
 absolute   = primitive(np.absolute,   lambda y, ybar, x: (_abs_rule(y, ybar, x),))
-fabs       = primitive(np.fabs,       lambda y, ybar, x: (ybar * _mask(np.sign(untraced(x)), ybar),), unread=(0,))
-reciprocal = primitive(np.reciprocal, lambda y, ybar, x: (-ybar * y * y,),                          unread=(1,))
-square     = primitive(np.square,     lambda y, ybar, x: (ybar * (2 * x),),                         unread=(0,))
-sqrt       = primitive(np.sqrt,       lambda y, ybar, x: (divide_or_zero(ybar, 2 * y),),            unread=(1,))
-cbrt       = primitive(np.cbrt,       lambda y, ybar, x: (divide_or_zero(ybar, 3 * y * y),),        unread=(1,))
-exp2       = primitive(np.exp2,       lambda y, ybar, x: (ybar * y * math.log(2),),                 unread=(1,))
-expm1      = primitive(np.expm1,      lambda y, ybar, x: (ybar * (y + 1),),                         unread=(1,))
-log2       = primitive(np.log2,       lambda y, ybar, x: (ybar / (x * math.log(2)),),               unread=(0,))
-log10      = primitive(np.log10,      lambda y, ybar, x: (ybar / (x * math.log(10)),),              unread=(0,))
-log1p      = primitive(np.log1p,      lambda y, ybar, x: (ybar / (1 + x),),                         unread=(0,))
-tan        = primitive(np.tan,        lambda y, ybar, x: (ybar * (1 + y * y),),                     unread=(1,))
-arcsin     = primitive(np.arcsin,     lambda y, ybar, x: (divide_or_zero(ybar, sqrt(1 - x * x)),),  unread=(0,))
-arccos     = primitive(np.arccos,     lambda y, ybar, x: (-divide_or_zero(ybar, sqrt(1 - x * x)),), unread=(0,))
-arctan     = primitive(np.arctan,     lambda y, ybar, x: (ybar / (1 + x * x),),                     unread=(0,))
-sinh       = primitive(np.sinh,       lambda y, ybar, x: (ybar * cosh(x),),                         unread=(0,))
-cosh       = primitive(np.cosh,       lambda y, ybar, x: (ybar * sinh(x),),                         unread=(0,))
-arcsinh    = primitive(np.arcsinh,    lambda y, ybar, x: (ybar / sqrt(x * x + 1),),                 unread=(0,))
-arccosh    = primitive(np.arccosh,    lambda y, ybar, x: (divide_or_zero(ybar, sqrt(x - 1) * sqrt(x + 1)),),
+fabs       = primitive(np.fabs,       lambda y, ybar, x: (ybar * _mask(np.sign(untraced(x)), ybar),),   unread=(0,))
+reciprocal = primitive(np.reciprocal, lambda y, ybar, x: (-ybar * y * y,),                              unread=(1,))
+square     = primitive(np.square,     lambda y, ybar, x: (ybar * (2 * x),),                             unread=(0,))
+sqrt       = primitive(np.sqrt,       lambda y, ybar, x: (divide_or_zero_p(ybar, 2 * y),),              unread=(1,))
+cbrt       = primitive(np.cbrt,       lambda y, ybar, x: (divide_or_zero_p(ybar, 3 * y * y),),          unread=(1,))
+exp2       = primitive(np.exp2,       lambda y, ybar, x: (ybar * y * math.log(2),),                     unread=(1,))
+expm1      = primitive(np.expm1,      lambda y, ybar, x: (ybar * (y + 1),),                             unread=(1,))
+log2       = primitive(np.log2,       lambda y, ybar, x: (ybar / (x * math.log(2)),),                   unread=(0,))
+log10      = primitive(np.log10,      lambda y, ybar, x: (ybar / (x * math.log(10)),),                  unread=(0,))
+log1p      = primitive(np.log1p,      lambda y, ybar, x: (ybar / (1 + x),),                             unread=(0,))
+tan        = primitive(np.tan,        lambda y, ybar, x: (ybar * (1 + y * y),),                         unread=(1,))
+arcsin     = primitive(np.arcsin,     lambda y, ybar, x: (divide_or_zero_p(ybar, sqrt(1 - x * x)),),    unread=(0,))
+arccos     = primitive(np.arccos,     lambda y, ybar, x: (-divide_or_zero_p(ybar, sqrt(1 - x * x)),),   unread=(0,))
+arctan     = primitive(np.arctan,     lambda y, ybar, x: (ybar / (1 + x * x),),                         unread=(0,))
+sinh       = primitive(np.sinh,       lambda y, ybar, x: (ybar * cosh(x),),                             unread=(0,))
+cosh       = primitive(np.cosh,       lambda y, ybar, x: (ybar * sinh(x),),                             unread=(0,))
+arcsinh    = primitive(np.arcsinh,    lambda y, ybar, x: (ybar / sqrt(x * x + 1),),                     unread=(0,))
+arccosh    = primitive(np.arccosh,    lambda y, ybar, x: (divide_or_zero_p(ybar, sqrt(x - 1) * sqrt(x + 1)),),
                        unread=(0,))
-arctanh    = primitive(np.arctanh,    lambda y, ybar, x: (divide_or_zero(ybar, 1 - x * x),),       unread=(0,))
-sinc       = primitive(_sinc,         lambda y, ybar, x: (ybar * sinc_derivative(x, n=1),),         unread=(0,),
-                       name="sinc")
-sinc_derivative = primitive(_sinc_derivative, lambda y, ybar, x, n=1: (ybar * sinc_derivative(x, n=n + 1),),
-                            name="sinc_derivative", unread=(0,))
+arctanh    = primitive(np.arctanh,    lambda y, ybar, x: (divide_or_zero_p(ybar, 1 - x * x),),          unread=(0,))
+sinc       = primitive(_sinc,         lambda y, ybar, x: (ybar * sinc_derivative_p(x, n=1),),
+                       unread=(0,), name="sinc")
+sinc_derivative_p = primitive(_sinc_derivative, lambda y, ybar, x, n=1: (ybar * sinc_derivative_p(x, n=n + 1),),
+                              name="sinc_derivative", unread=(0,))
 clip_p     = primitive(np.clip, (_clip_rule(0), _clip_rule(1), _clip_rule(2)), name="clip", unread=(0,))
 
 # --------------------------------------------------------------------------------------
