@@ -43,6 +43,7 @@ UNARY_POSITIVE = {"log", "log2", "log10", "log1p", "sqrt",  # and scipy.special'
 UNARY_UNIT = {"logit", "erfinv", "erfcinv", "ndtri"}  # on (0, 1)
 BINARY = {"add", "subtract", "multiply", "maximum", "minimum", "fmax", "fmin", "remainder", "arctan2",
           "divide_or_zero", "betaln", "xlogy", "xlog1py", "rel_entr", "kl_div"}  # fmt: skip
+SIGNED = {"add", "subtract", "multiply", "maximum", "minimum", "fmax", "fmin", "arctan2"}  # also on negative x1
 
 # Examples per record name not covered by the sets above: a list of (inputs, params).
 EXAMPLES = {
@@ -94,10 +95,9 @@ def examples(record: Primitive) -> list:
         return [((POSITIVE,), {})]
     if record.name in UNARY_UNIT:
         return [((numpy.abs(INSIDE) + 0.05,), {})]
-    if record.name in BINARY:
-        return [((POSITIVE, POSITIVE[0]), {}), ((0.5, POSITIVE), {})] + [((INSIDE, POSITIVE[0]), {})] * (
-            record.name in {"add", "subtract", "multiply", "maximum", "minimum", "fmax", "fmin", "arctan2"}
-        )
+    if record.name in BINARY:  # broadcasting, and a Python number as one input
+        cases = [((POSITIVE, POSITIVE[0]), {}), ((0.5, POSITIVE), {})]
+        return cases + [((INSIDE, POSITIVE[0]), {})] if record.name in SIGNED else cases
     return []
 
 

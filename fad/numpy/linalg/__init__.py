@@ -75,7 +75,7 @@ from fad.numpy._base import (
 )
 from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
 from fad.numpy._elementwise import absolute, power, sqrt, subtract
-from fad.numpy._products import matmul
+from fad.numpy._products import matmul  # public here too: NumPy 2 has numpy.linalg.matmul
 from fad.numpy._reductions import max_p, min_p
 from fad.numpy.linalg._eig import eig_p
 from fad.numpy.linalg._rules import (
@@ -626,9 +626,6 @@ matrix_rank = nondiff(np.linalg.matrix_rank)
 # --------------------------------------------------------------------------------------
 # NumPy 2's array-API names in numpy.linalg
 # --------------------------------------------------------------------------------------
-
-
-matmul = matmul  # the record of fad.numpy.matmul (NumPy 2 has it in numpy.linalg too)
 
 
 def matrix_transpose(x: Any, /) -> Any:
