@@ -41,7 +41,7 @@ from fad.numpy._base import (
     getitem_p,
     inverse_permutation,
     no_out,
-    normalize_axes,
+    normalize_axis,
     reduced_shape,
     reshape_p,
     sum_p,
@@ -69,7 +69,12 @@ Axis = int | tuple[int, ...] | list[int] | None
 
 def reduction_axes(axis: Any, ndim: int, who: str) -> tuple[int, ...] | None:
     """``axis`` (an int, a sequence of ints or None) as a sorted tuple in ``range(ndim)``."""
-    return None if axis is None else tuple(sorted(normalize_axes(axis, ndim, who)))
+    if axis is None:
+        return None
+    axes = [normalize_axis(a, ndim, who) for a in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    if len(set(axes)) < len(axes):
+        raise ValueError(f"fad.numpy.{who}: axis {axis!r} names an axis twice")
+    return tuple(sorted(axes))
 
 
 def slice_count(shape: tuple, axes: tuple | None) -> int:
