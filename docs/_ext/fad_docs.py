@@ -132,13 +132,18 @@ def math_of(name: str) -> str | None:
 # Finding the primitives, and the code of their rules
 # --------------------------------------------------------------------------------------
 
-FIRST_MODULES = (
-    "fad.numpy._rules",
+FIRST_MODULES = (  # the layers of fad.numpy, lowest first: each record is defined in one of them
+    "fad.numpy._base",
     "fad.numpy._elementwise",
-    "fad.numpy._reductions",
-    "fad.numpy._shapes",
-    "fad.numpy._selection",
     "fad.numpy._products",
+    "fad.numpy._reductions",
+    "fad.numpy._statistics",
+    "fad.numpy._construction",
+    "fad.numpy._shapes",
+    "fad.numpy._joining",
+    "fad.numpy._selection",
+    "fad.numpy.linalg._rules",
+    "fad.numpy.linalg._eig",
     "fad.numpy.linalg",
     "fad.numpy.fft",
 )
@@ -146,7 +151,7 @@ FIRST_MODULES = (
 
 def module_names() -> list[str]:
     """Every module of fad.numpy (the known ones first, in reading order), then fad.scipy.special."""
-    found = sorted(f"fad.numpy.{m.name}" for m in pkgutil.iter_modules(fad.numpy.__path__))
+    found = sorted(m.name for m in pkgutil.walk_packages(fad.numpy.__path__, "fad.numpy."))
     names = [n for n in FIRST_MODULES if n in found] + [n for n in found if n not in FIRST_MODULES]
     names.append("fad.numpy")
     if importlib.util.find_spec("scipy") is not None:
@@ -173,7 +178,7 @@ def primitives() -> Iterator[tuple[Any, list[tuple[str, fad.Primitive]]]]:
 
 
 def unwrap(rule: Callable) -> Callable:
-    """The rule as written in the table: through the per-input wrappers of ``fad.numpy._rules.binary``."""
+    """The rule as written in the table: through the per-input wrappers of ``fad.numpy._base.binary``."""
     while True:
         code = getattr(rule, "__code__", None)
         if code is not None and "rule" in code.co_freevars and rule.__closure__:
@@ -208,7 +213,7 @@ def source_of(rule: Callable) -> str:
 
 def rule_sources(record: fad.Primitive) -> list[str]:
     """The code of a primitive's VJP: of each per-input rule, or of the one closure (each code once)."""
-    rules = record.vjp_parts if record.vjp_parts is not None else (record.vjp,)
+    rules = record.vjp_parts if isinstance(record.vjp_parts, tuple) else (record.vjp,)  # einsum's: one rule per operand
     sources: list[str] = []
     for rule in rules:
         if rule is not None:

@@ -2,7 +2,7 @@
 
 Each unary rule is the note's ``j(f)(y, ybar, x) = (ybar * f'(x),)``, written with fad's
 own functions so that it can be differentiated again; each binary rule is given per input
-and summed back to the input's shape after broadcasting (:func:`fad.numpy._rules.binary`).
+and summed back to the input's shape after broadcasting (:func:`fad.numpy._base.binary`).
 
 Complex numbers follow the convention of autograd and JAX (see ``docs/complex.md``): a
 complex number is a pair of reals, values and cotangents are paired by
@@ -17,7 +17,7 @@ is the direction of steepest ascent). A real input of a complex operation gets t
 part of its cotangent, in its own dtype.
 
 Where a derivative is infinite (``sqrt``, ``cbrt``, ``arcsin``, ... at the ends of their
-domains) the rule divides with :data:`divide_or_zero`, which takes ``0 * inf`` as 0: the
+domains) the rule divides with :data:`divide_or_zero_p`, which takes ``0 * inf`` as 0: the
 cotangent is ``inf`` times the sign of ``ybar``, and 0 (never NaN) where ``ybar`` is 0,
 so ``x * sqrt(x)`` has derivative 0 at 0. Where a function has a kink, fad takes a
 conventional subgradient: ``abs``, ``angle``, ``hypot`` and ``arctan2`` have derivative 0
@@ -28,38 +28,49 @@ at 0, ``clip`` passes the whole cotangent to ``a`` on the bounds, and ``maximum`
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from fad.core import Primitive, Traced, primitive, untraced
-from fad.numpy import _rules
-from fad.numpy._rules import astype_p, binary, dtype_of, exp, nondiff, unbroadcast, where_p
+from fad.core import Traced, primitive, untraced
+from fad.numpy._base import (
+    astype_p,
+    binary,
+    cotangent_for,
+    dtype_of,
+    is_complex,
+    nondiff,
+    operator_or,
+    unbroadcast,
+    where_p,
+)
 
 __all__ = [
     # unary
+    "negative", "exp", "log", "sin", "cos", "tanh",
     "absolute", "abs", "fabs", "reciprocal", "square", "sqrt", "cbrt", "exp2", "expm1", "log2", "log10",
     "log1p", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",
     "deg2rad", "radians", "rad2deg", "degrees", "sinc", "nan_to_num", "clip",
     # binary, broadcasting
-    "add", "subtract", "multiply", "divide", "true_divide", "power", "float_power", "fmax", "fmin",
+    "add", "subtract", "multiply", "divide", "true_divide", "power", "float_power", "maximum", "minimum",
+    "fmax", "fmin",
     "logaddexp", "logaddexp2", "remainder", "mod", "arctan2", "hypot",
     # complex numbers
     "real", "imag", "conj", "conjugate", "angle",
     # no derivative, by definition
     "logical_xor", "around", "fix", "signbit", "heaviside", "iscomplex", "isreal", "floor_divide",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "sign", "floor", "ceil", "round", "rint", "trunc", "isfinite", "isnan", "isinf",
+    "logical_and", "logical_or", "logical_not",
 ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
 # Helpers: dtypes, constants, masks, and the cotangent of a real input
 # --------------------------------------------------------------------------------------
-
-
-def _is_complex(x: Any) -> bool:
-    return np.issubdtype(dtype_of(x), np.complexfloating)
 
 
 def _float_dtype(x: Any) -> np.dtype:
@@ -79,42 +90,6 @@ def _const(c: float, x: Any) -> Any:
 def _mask(condition: Any, ybar: Any) -> np.ndarray:
     """A constant 0/1 (or 0/0.5/1) array, in the real dtype of ``ybar``."""
     return np.asarray(condition).astype(_float_dtype(ybar))
-
-
-def _cotangent_for(xbar: Any, x: Any) -> Any:
-    """``xbar`` as the cotangent of ``x``: its real part for a real ``x``, in ``x``'s dtype."""
-    if xbar is None:
-        return None
-    dtype = getattr(xbar, "dtype", None)  # arrays and NumPy scalars have one
-    if dtype is not None and type(xbar) is not Traced and dtype == getattr(x, "dtype", None):
-        return xbar  # already in the input's dtype: the common case
-    dtype, x_dtype = _plain_dtype(untraced(xbar)), _plain_dtype(untraced(x))
-    if dtype == x_dtype:
-        return xbar  # the common case
-    if dtype.kind == "c" and x_dtype.kind != "c":
-        xbar = real(xbar)
-    return xbar if dtype_of(xbar) == x_dtype else astype_p(xbar, dtype=x_dtype)
-
-
-def _plain_dtype(value: Any) -> np.dtype:
-    """The dtype of a plain value, read off arrays and NumPy scalars without type promotion."""
-    dtype = getattr(value, "dtype", None)
-    return np.result_type(value) if dtype is None else dtype
-
-
-def _for_input(rule: Callable, k: int) -> Callable:
-    """``rule`` for input ``k`` of a binary primitive, its cotangent cast by :func:`_cotangent_for`."""
-    return lambda y, ybar, x1, x2: _cotangent_for(rule(y, ybar, x1, x2), (x1, x2)[k])
-
-
-def _binary(fwd: Callable, x1_rule: Callable, x2_rule: Callable, name: str | None = None) -> Primitive:
-    """A broadcasting binary primitive whose cotangents have their inputs' dtypes."""
-    return binary(fwd, _for_input(x1_rule, 0), _for_input(x2_rule, 1), name=name)
-
-
-def _with_input_dtypes(p: Primitive) -> Primitive:
-    """The base binary primitive ``p`` (same forward, same rules), its cotangents cast by :func:`_cotangent_for`."""
-    return primitive(p.fwd, tuple(_for_input(rule, k) for k, rule in enumerate(p.vjp_parts)), name=p.name)
 
 
 def _nonzero(d: Any) -> Any:
@@ -141,20 +116,43 @@ def _fmin_share(ybar: Any, x1: Any, x2: Any) -> np.ndarray:
     return _fmax_share(ybar, -untraced(x1), -untraced(x2))
 
 
+
+def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
+    """1 where ``x1 > x2``, 1/2 at ties (the gradient is shared), 0 elsewhere: a constant."""
+    a, b = untraced(x1), untraced(x2)
+    mask = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+    return mask.astype(dtype_of(ybar), copy=False)
+
+
+def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
+    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0."""
+    if isinstance(x2, (int, float)):  # a constant exponent, the common case
+        if x2 == 0:
+            return ybar * 0
+        return ybar * x2 * (x1 if x2 == 2 else x1 ** (x2 - 1))  # x ** 2 needs no x ** 1 on the tape
+    base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
+    return ybar * x2 * base ** (x2 - 1)
+
+
+def _power_x2(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
+    """d(x1 ** x2)/dx2 = y * log(x1), taking log(0) as 0 (y is 0 there)."""
+    return ybar * y * log(where_p(untraced(x1) == 0, 1, x1))
+
+
 def _real_rule(ybar: Any, x: Any) -> Any:
     """``ybar + 0j`` for complex ``x``: the real part's cotangent, as a complex number."""
-    return complex_p(ybar, dtype=dtype_of(x)) if _is_complex(x) else ybar
+    return complex_p(ybar, dtype=dtype_of(x)) if is_complex(x) else ybar
 
 
 def _imag_rule(ybar: Any, x: Any) -> Any:
     """``-1j * ybar`` for complex ``x`` (so that ``Re(xbar * v) = ybar * Im(v)``); none for real ``x``."""
-    return complex_p(ybar, dtype=dtype_of(x)) * dtype_of(x).type(-1j) if _is_complex(x) else None
+    return complex_p(ybar, dtype=dtype_of(x)) * dtype_of(x).type(-1j) if is_complex(x) else None
 
 
 def _abs_rule(y: Any, ybar: Any, x: Any) -> Any:
     """``ybar * conj(x) / |x|`` (``ybar * sign(x)`` for real ``x``), and 0 at ``x = 0``."""
-    if _is_complex(x):
-        return divide_or_zero(ybar * conj(x), y)
+    if is_complex(x):
+        return divide_or_zero_p(ybar * conj(x), y)
     return ybar * _mask(np.sign(untraced(x)), ybar)
 
 
@@ -213,12 +211,12 @@ def _clip_rule(k: int) -> Callable:
         from_hi = np.maximum(x, lo) > hi
         from_lo = ~from_hi & (x < lo)
         source, input_k = (~(from_hi | from_lo), from_lo, from_hi)[k], (a, a_min, a_max)[k]
-        return _cotangent_for(unbroadcast(ybar * _mask(source, ybar), input_k), input_k)
+        return cotangent_for(unbroadcast(ybar * _mask(source, ybar), input_k), input_k)
 
     return rule
 
 
-def _make_complex(re: Any, im: Any, dtype: np.dtype) -> Any:
+def make_complex(re: Any, im: Any, dtype: np.dtype) -> Any:
     """``re + 1j * im`` for real ``re`` and ``im``, of the complex ``dtype``."""
     return add(complex_p(re, dtype=dtype), multiply(complex_p(im, dtype=dtype), dtype.type(1j)))
 
@@ -227,68 +225,85 @@ def _make_complex(re: Any, im: Any, dtype: np.dtype) -> Any:
 # --------------------------------------------------------------------------------------
 # Division that takes 0 * inf as 0, for derivatives that are infinite at a point
 # --------------------------------------------------------------------------------------
-divide_or_zero = _binary(_quotient_or_zero, lambda y, ybar, a, b: divide_or_zero(ybar, b),
-                                            lambda y, ybar, a, b: -divide_or_zero(ybar * a, b * b),
-                         name="divide_or_zero")
+divide_or_zero_p = binary(_quotient_or_zero, lambda y, ybar, a, b: divide_or_zero_p(ybar, b),
+                                             lambda y, ybar, a, b: -divide_or_zero_p(ybar * a, b * b),
+                          name="divide_or_zero", unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Complex parts                     j(real)(y, ybar, z) = (ybar + 0j,), j(imag) = (-1j * ybar,)
 # --------------------------------------------------------------------------------------
-real       = primitive(np.real,      lambda y, ybar, x: (_real_rule(ybar, x),))
-imag       = primitive(np.imag,      lambda y, ybar, x: (_imag_rule(ybar, x),))
-conj       = primitive(np.conjugate, lambda y, ybar, x: (conj(ybar),), name="conjugate")
+real       = primitive(np.real,       lambda y, ybar, x: (_real_rule(ybar, x),),                        unread=(0,))
+imag       = primitive(np.imag,       lambda y, ybar, x: (_imag_rule(ybar, x),),                        unread=(0,))
+conj       = primitive(np.conjugate, lambda y, ybar, x: (conj(ybar),), name="conjugate", unread=(0, 1))
 complex_p  = primitive(lambda x, dtype=None: np.asarray(x).astype(dtype)[()],
-                       lambda y, ybar, x, dtype=None: (_cotangent_for(real(ybar), x),), name="complex")
+                       lambda y, ybar, x, dtype=None: (cotangent_for(real(ybar), x),), name="complex", unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Elementwise, unary                j(f)(y, ybar, x) = (ybar * f'(x),), never conjugated
 # --------------------------------------------------------------------------------------
+negative   = primitive(np.negative,   lambda y, ybar, x: (-ybar,),                                      unread=(0, 1))
+exp        = primitive(np.exp,        lambda y, ybar, x: (y * ybar,),                                   unread=(1,))
+log        = primitive(np.log,        lambda y, ybar, x: (ybar / x,),                                   unread=(0,))
+sin        = primitive(np.sin,        lambda y, ybar, x: (ybar * cos(x),),                              unread=(0,))
+cos        = primitive(np.cos,        lambda y, ybar, x: (-ybar * sin(x),),                             unread=(0,))
+tanh       = primitive(np.tanh,       lambda y, ybar, x: (ybar * (1 - y * y),),                         unread=(1,))
 absolute   = primitive(np.absolute,   lambda y, ybar, x: (_abs_rule(y, ybar, x),))
-fabs       = primitive(np.fabs,       lambda y, ybar, x: (ybar * _mask(np.sign(untraced(x)), ybar),))
-reciprocal = primitive(np.reciprocal, lambda y, ybar, x: (-ybar * y * y,))
-square     = primitive(np.square,     lambda y, ybar, x: (ybar * (2 * x),))
-sqrt       = primitive(np.sqrt,       lambda y, ybar, x: (divide_or_zero(ybar, 2 * y),))
-cbrt       = primitive(np.cbrt,       lambda y, ybar, x: (divide_or_zero(ybar, 3 * y * y),))
-exp2       = primitive(np.exp2,       lambda y, ybar, x: (ybar * y * math.log(2),))
-expm1      = primitive(np.expm1,      lambda y, ybar, x: (ybar * (y + 1),))
-log2       = primitive(np.log2,       lambda y, ybar, x: (ybar / (x * math.log(2)),))
-log10      = primitive(np.log10,      lambda y, ybar, x: (ybar / (x * math.log(10)),))
-log1p      = primitive(np.log1p,      lambda y, ybar, x: (ybar / (1 + x),))
-tan        = primitive(np.tan,        lambda y, ybar, x: (ybar * (1 + y * y),))
-arcsin     = primitive(np.arcsin,     lambda y, ybar, x: (divide_or_zero(ybar, sqrt(1 - x * x)),))
-arccos     = primitive(np.arccos,     lambda y, ybar, x: (-divide_or_zero(ybar, sqrt(1 - x * x)),))
-arctan     = primitive(np.arctan,     lambda y, ybar, x: (ybar / (1 + x * x),))
-sinh       = primitive(np.sinh,       lambda y, ybar, x: (ybar * cosh(x),))
-cosh       = primitive(np.cosh,       lambda y, ybar, x: (ybar * sinh(x),))
-arcsinh    = primitive(np.arcsinh,    lambda y, ybar, x: (ybar / sqrt(x * x + 1),))
-arccosh    = primitive(np.arccosh,    lambda y, ybar, x: (divide_or_zero(ybar, sqrt(x - 1) * sqrt(x + 1)),))
-arctanh    = primitive(np.arctanh,    lambda y, ybar, x: (divide_or_zero(ybar, 1 - x * x),))
-sinc       = primitive(_sinc,         lambda y, ybar, x: (ybar * sinc_derivative(x, n=1),), name="sinc")
-sinc_derivative = primitive(_sinc_derivative, lambda y, ybar, x, n=1: (ybar * sinc_derivative(x, n=n + 1),),
-                            name="sinc_derivative")
-clip_p     = primitive(np.clip, (_clip_rule(0), _clip_rule(1), _clip_rule(2)), name="clip")
+fabs       = primitive(np.fabs,       lambda y, ybar, x: (ybar * _mask(np.sign(untraced(x)), ybar),),   unread=(0,))
+reciprocal = primitive(np.reciprocal, lambda y, ybar, x: (-ybar * y * y,),                              unread=(1,))
+square     = primitive(np.square,     lambda y, ybar, x: (ybar * (2 * x),),                             unread=(0,))
+sqrt       = primitive(np.sqrt,       lambda y, ybar, x: (divide_or_zero_p(ybar, 2 * y),),              unread=(1,))
+cbrt       = primitive(np.cbrt,       lambda y, ybar, x: (divide_or_zero_p(ybar, 3 * y * y),),          unread=(1,))
+exp2       = primitive(np.exp2,       lambda y, ybar, x: (ybar * y * math.log(2),),                     unread=(1,))
+expm1      = primitive(np.expm1,      lambda y, ybar, x: (ybar * (y + 1),),                             unread=(1,))
+log2       = primitive(np.log2,       lambda y, ybar, x: (ybar / (x * math.log(2)),),                   unread=(0,))
+log10      = primitive(np.log10,      lambda y, ybar, x: (ybar / (x * math.log(10)),),                  unread=(0,))
+log1p      = primitive(np.log1p,      lambda y, ybar, x: (ybar / (1 + x),),                             unread=(0,))
+tan        = primitive(np.tan,        lambda y, ybar, x: (ybar * (1 + y * y),),                         unread=(1,))
+arcsin     = primitive(np.arcsin,     lambda y, ybar, x: (divide_or_zero_p(ybar, sqrt(1 - x * x)),),    unread=(0,))
+arccos     = primitive(np.arccos,     lambda y, ybar, x: (-divide_or_zero_p(ybar, sqrt(1 - x * x)),),   unread=(0,))
+arctan     = primitive(np.arctan,     lambda y, ybar, x: (ybar / (1 + x * x),),                         unread=(0,))
+sinh       = primitive(np.sinh,       lambda y, ybar, x: (ybar * cosh(x),),                             unread=(0,))
+cosh       = primitive(np.cosh,       lambda y, ybar, x: (ybar * sinh(x),),                             unread=(0,))
+arcsinh    = primitive(np.arcsinh,    lambda y, ybar, x: (ybar / sqrt(x * x + 1),),                     unread=(0,))
+arccosh    = primitive(np.arccosh,    lambda y, ybar, x: (divide_or_zero_p(ybar, sqrt(x - 1) * sqrt(x + 1)),),
+                       unread=(0,))
+arctanh    = primitive(np.arctanh,    lambda y, ybar, x: (divide_or_zero_p(ybar, 1 - x * x),),          unread=(0,))
+sinc       = primitive(_sinc,         lambda y, ybar, x: (ybar * sinc_derivative_p(x, n=1),),
+                       unread=(0,), name="sinc")
+sinc_derivative_p = primitive(_sinc_derivative, lambda y, ybar, x, n=1: (ybar * sinc_derivative_p(x, n=n + 1),),
+                              name="sinc_derivative", unread=(0,))
+clip_p     = primitive(np.clip, (_clip_rule(0), _clip_rule(1), _clip_rule(2)), name="clip", unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Binary, broadcasting              j(f)(y, ybar, x1, x2) = (x1bar, x2bar)
 # --------------------------------------------------------------------------------------
-add        = _with_input_dtypes(_rules.add)       # the base rules; a real input's cotangent is real
-subtract   = _with_input_dtypes(_rules.subtract)
-multiply   = _with_input_dtypes(_rules.multiply)
-divide     = _with_input_dtypes(_rules.divide)
-power      = _with_input_dtypes(_rules.power)
-fmax       = _binary(np.fmax,       lambda y, ybar, x1, x2: ybar * _fmax_share(ybar, x1, x2),
-                                    lambda y, ybar, x1, x2: ybar * _fmax_share(ybar, x2, x1))
-fmin       = _binary(np.fmin,       lambda y, ybar, x1, x2: ybar * _fmin_share(ybar, x1, x2),
-                                    lambda y, ybar, x1, x2: ybar * _fmin_share(ybar, x2, x1))
-logaddexp  = _binary(np.logaddexp,  lambda y, ybar, x1, x2: ybar * exp(x1 - y),
+add        = binary(operator_or(operator.add, np.add),        lambda y, ybar, x1, x2: ybar,
+                                                              lambda y, ybar, x1, x2: ybar,       unread=(0,))
+subtract   = binary(operator_or(operator.sub, np.subtract),   lambda y, ybar, x1, x2: ybar,
+                                                              lambda y, ybar, x1, x2: -ybar,      unread=(0,))
+multiply   = binary(operator_or(operator.mul, np.multiply),   lambda y, ybar, x1, x2: ybar * x2,
+                                                              lambda y, ybar, x1, x2: ybar * x1,  unread=(0,))
+divide     = binary(operator_or(operator.truediv, np.divide), lambda y, ybar, x1, x2: ybar / x2,
+                                                              lambda y, ybar, x1, x2: -ybar * y / x2)
+power      = binary(operator_or(operator.pow, np.power),      _power_x1,
+                                                              _power_x2)
+maximum    = binary(np.maximum,     lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2),
+                                    lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1), unread=(0,))
+minimum    = binary(np.minimum,     lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x2, x1),
+                                    lambda y, ybar, x1, x2: ybar * _positive_mask(ybar, x1, x2), unread=(0,))
+fmax       = binary(np.fmax,        lambda y, ybar, x1, x2: ybar * _fmax_share(ybar, x1, x2),
+                                    lambda y, ybar, x1, x2: ybar * _fmax_share(ybar, x2, x1),    unread=(0,))
+fmin       = binary(np.fmin,        lambda y, ybar, x1, x2: ybar * _fmin_share(ybar, x1, x2),
+                                    lambda y, ybar, x1, x2: ybar * _fmin_share(ybar, x2, x1),    unread=(0,))
+logaddexp  = binary(np.logaddexp,   lambda y, ybar, x1, x2: ybar * exp(x1 - y),
                                     lambda y, ybar, x1, x2: ybar * exp(x2 - y))
-logaddexp2 = _binary(np.logaddexp2, lambda y, ybar, x1, x2: ybar * exp2(x1 - y),
+logaddexp2 = binary(np.logaddexp2,  lambda y, ybar, x1, x2: ybar * exp2(x1 - y),
                                     lambda y, ybar, x1, x2: ybar * exp2(x2 - y))
-remainder  = _binary(np.remainder,  lambda y, ybar, x1, x2: ybar,
-                                    lambda y, ybar, x1, x2: -ybar * _floor_quotient(ybar, x1, x2))
-arctan2    = _binary(np.arctan2,    lambda y, ybar, x1, x2: ybar * x2 / _nonzero(x1 * x1 + x2 * x2),
-                                    lambda y, ybar, x1, x2: -ybar * x1 / _nonzero(x1 * x1 + x2 * x2))
-hypot      = _binary(np.hypot,      lambda y, ybar, x1, x2: ybar * x1 / _nonzero(y),
+remainder  = binary(np.remainder,   lambda y, ybar, x1, x2: ybar,
+                                    lambda y, ybar, x1, x2: -ybar * _floor_quotient(ybar, x1, x2), unread=(0,))
+arctan2    = binary(np.arctan2,     lambda y, ybar, x1, x2: ybar * x2 / _nonzero(x1 * x1 + x2 * x2),
+                                    lambda y, ybar, x1, x2: -ybar * x1 / _nonzero(x1 * x1 + x2 * x2), unread=(0,))
+hypot      = binary(np.hypot,       lambda y, ybar, x1, x2: ybar * x1 / _nonzero(y),
                                     lambda y, ybar, x1, x2: ybar * x2 / _nonzero(y))
 # fmt: on
 
@@ -376,9 +391,9 @@ def nan_to_num(
     """
     if not isinstance(x, Traced):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
-    if _is_complex(x):
+    if is_complex(x):
         parts = (nan_to_num(part, nan=nan, posinf=posinf, neginf=neginf) for part in (real(x), imag(x)))
-        return _make_complex(*parts, dtype=dtype_of(x))
+        return make_complex(*parts, dtype=dtype_of(x))
     value = untraced(x)
     return where_p(np.isfinite(value), x, np.nan_to_num(value, nan=nan, posinf=posinf, neginf=neginf))
 
@@ -414,6 +429,14 @@ def clip(
 logical_xor, signbit, heaviside = nondiff(np.logical_xor), nondiff(np.signbit), nondiff(np.heaviside)
 around, fix, floor_divide = nondiff(np.around), nondiff(np.fix), nondiff(np.floor_divide)
 iscomplex, isreal = nondiff(np.iscomplex), nondiff(np.isreal)
+equal, not_equal = nondiff(np.equal), nondiff(np.not_equal)
+less, less_equal = nondiff(np.less), nondiff(np.less_equal)
+greater, greater_equal = nondiff(np.greater), nondiff(np.greater_equal)
+sign, floor, ceil = nondiff(np.sign), nondiff(np.floor), nondiff(np.ceil)
+round, rint, trunc = nondiff(np.round), nondiff(np.rint), nondiff(np.trunc)  # noqa: A001
+isfinite, isnan, isinf = nondiff(np.isfinite), nondiff(np.isnan), nondiff(np.isinf)
+logical_and, logical_or = nondiff(np.logical_and), nondiff(np.logical_or)
+logical_not = nondiff(np.logical_not)
 
 
 METHODS = MappingProxyType({"clip": clip, "conj": conj, "conjugate": conj, "round": around})

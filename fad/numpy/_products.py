@@ -31,9 +31,20 @@ from typing import Any
 import numpy as np
 
 from fad.core import Primitive, primitive
-from fad.numpy._elementwise import conj, real
-from fad.numpy._rules import astype_p, dtype_of, nondiff, reshape_p, shape_of, stack_p, transpose_p, unbroadcast
-from fad.numpy._rules import no_out as _no_out
+from fad.numpy._base import (
+    cotangent_for,
+    is_complex,
+    no_out,
+    nondiff,
+    normalize_axis,
+    reshape_p,
+    shape_of,
+    stack_p,
+    transpose_p,
+    unbroadcast,
+)
+from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
+from fad.numpy._elementwise import conj
 
 __all__ = [
     "matmul", "dot", "vdot", "inner", "outer", "tensordot", "einsum", "einsum_path", "kron", "cross",
@@ -44,17 +55,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # Helpers: cotangents in the operand's dtype, shape changes that skip no-ops
 # --------------------------------------------------------------------------------------
-
-
-def _is_complex(x: Any) -> bool:
-    return np.issubdtype(dtype_of(x), np.complexfloating)
-
-
-def _cotangent_for(xbar: Any, x: Any) -> Any:
-    """``xbar`` in ``x``'s dtype: its real part for a real ``x`` of a complex product."""
-    if _is_complex(xbar) and not _is_complex(x):
-        xbar = real(xbar)
-    return xbar if dtype_of(xbar) == dtype_of(x) else astype_p(xbar, dtype=dtype_of(x))
 
 
 def _reshape(x: Any, shape: tuple) -> Any:
@@ -68,18 +68,11 @@ def _transpose(x: Any, axes: Sequence[int]) -> Any:
     return x if axes == tuple(range(len(axes))) else transpose_p(x, axes=axes)
 
 
-def _axis(axis: int, ndim: int, who: str) -> int:
-    """``axis`` as a non-negative axis of an ``ndim``-dimensional array."""
-    if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(f"fad.numpy.{who}: axis {axis} is out of bounds for an array of dimension {ndim}")
-    return axis % ndim
-
-
 def _moveaxis(x: Any, source: int, destination: int, who: str) -> Any:
     """``x`` with axis ``source`` moved to position ``destination``."""
     n = len(shape_of(x))
-    order = [i for i in range(n) if i != _axis(source, n, who)]
-    order.insert(_axis(destination, n, who), _axis(source, n, who))
+    order = [i for i in range(n) if i != normalize_axis(source, n, who)]
+    order.insert(normalize_axis(destination, n, who), normalize_axis(source, n, who))
     return _transpose(x, order)
 
 
@@ -88,12 +81,6 @@ def _operands(*xs: Any) -> tuple:
     return tuple(np.asarray(x) if isinstance(x, (list, tuple)) else x for x in xs)
 
 
-
-
-def _matrix_t(x: Any) -> Any:
-    """The transpose of the last two axes (the matrices of a batch)."""
-    n = len(shape_of(x))
-    return transpose_p(x, axes=(*range(n - 2), n - 1, n - 2))
 
 
 def _matmul_rule(k: int) -> Callable:
@@ -111,8 +98,8 @@ def _matmul_rule(k: int) -> Callable:
         if a_vector:
             shape.insert(len(shape) - 1, 1)
         ybar2 = _reshape(ybar, shape)
-        x, x2, xbar = (a, a2, matmul(ybar2, _matrix_t(b2))) if k == 0 else (b, b2, matmul(_matrix_t(a2), ybar2))
-        return _cotangent_for(_reshape(unbroadcast(xbar, x2), shape_of(x)), x)
+        x, x2, xbar = (a, a2, matmul(ybar2, mT(b2))) if k == 0 else (b, b2, matmul(mT(a2), ybar2))
+        return cotangent_for(_reshape(unbroadcast(xbar, x2), shape_of(x)), x)
 
     return rule
 
@@ -220,7 +207,7 @@ def _diagonal_mask(term: str, shape: tuple) -> np.ndarray:
     return mask
 
 
-def _einsum_rule(k: int) -> Callable:
+def _einsum_xbar(k: int, ybar: Any, xs: tuple, subscripts: str, optimize: Any) -> Any:
     """The cotangent of operand ``k``: the einsum of ``ybar`` with the other operands.
 
     ``"ij,jk->ik"`` gives ``"ik,jk->ij"`` for operand 0. A letter that operand ``k``
@@ -228,41 +215,56 @@ def _einsum_rule(k: int) -> Callable:
     as in ``"ij->i"``) cannot be an output of that einsum; its cotangent is spread over
     the operand's shape by a constant mask of ones (on the diagonals) as one more operand.
     """
+    inputs, output = subscripts.split("->")
+    terms = inputs.split(",")
+    target, x = terms[k], xs[k]
+    others = [(t, xj) for j, (t, xj) in enumerate(zip(terms, xs)) if j != k]
+    available = set(output).union(*(t for t, _ in others))
+    specs, operands = [output] + [t for t, _ in others], [ybar] + [xj for _, xj in others]
+    if len(set(target)) < len(target) or not set(target) <= available:
+        unused = iter(c for c in _LABELS if c not in subscripts)
+        target = "".join(c if target.index(c) == i else next(unused) for i, c in enumerate(target))
+        specs.append(target)
+        operands.append(_diagonal_mask(terms[k], shape_of(x)))
+    path = optimize if isinstance(optimize, (bool, str)) else True  # a given path was for the forward
+    xbar = einsum_p(*operands, subscripts=",".join(specs) + "->" + target, optimize=path)
+    return cotangent_for(xbar, x)
 
-    def rule(y: Any, ybar: Any, *xs: Any, subscripts: str, optimize: Any = False) -> Any:
-        inputs, output = subscripts.split("->")
-        terms = inputs.split(",")
-        target, x = terms[k], xs[k]
-        others = [(t, xj) for j, (t, xj) in enumerate(zip(terms, xs)) if j != k]
-        available = set(output).union(*(t for t, _ in others))
-        specs, operands = [output] + [t for t, _ in others], [ybar] + [xj for _, xj in others]
-        if len(set(target)) < len(target) or not set(target) <= available:
-            unused = iter(c for c in _LABELS if c not in subscripts)
-            target = "".join(c if target.index(c) == i else next(unused) for i, c in enumerate(target))
-            specs.append(target)
-            operands.append(_diagonal_mask(terms[k], shape_of(x)))
-        path = optimize if isinstance(optimize, (bool, str)) else True  # a given path was for the forward
-        xbar = einsum_p[len(operands)](*operands, subscripts=",".join(specs) + "->" + target, optimize=path)
-        return _cotangent_for(xbar, x)
 
-    return rule
+def _einsum_vjp(y: Any, ybar: Any, *xs: Any, subscripts: str, optimize: Any = False) -> tuple:
+    """One cotangent per operand, each an einsum of ``ybar`` with the other operands."""
+    return tuple(_einsum_xbar(k, ybar, xs, subscripts, optimize) for k in range(len(xs)))
+
+
+class _PerOperand:
+    """The rules of einsum's operands, one per operand for any number of them: ``rules[k]``.
+
+    Like the tuple of per-input rules of other primitives, it lets the backward pass run
+    only the rules of traced operands (``zip(rules, nodes)`` stops at the last operand).
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, k: int) -> Callable:
+        def rule(y: Any, ybar: Any, *xs: Any, subscripts: str, optimize: Any = False) -> Any:
+            return _einsum_xbar(k, ybar, xs, subscripts, optimize)
+
+        return rule
+
+    def __repr__(self) -> str:
+        return "<einsum's rule per operand>"
 
 
 def _einsum(*xs: Any, subscripts: str, optimize: Any = False) -> Any:
     return np.einsum(subscripts, *xs, optimize=optimize)
 
 
-def _einsum_primitive(n: int) -> Primitive:
-    """The einsum of ``n`` operands, with one rule per operand."""
-    return primitive(_einsum, tuple(_einsum_rule(k) for k in range(n)), name="einsum")
-
-
 # fmt: off
 # --------------------------------------------------------------------------------------
 # Products                     j(A @ B)(y, ybar, A, B) = (ybar @ B^T, A^T @ ybar)
 # --------------------------------------------------------------------------------------
-matmul   = primitive(np.matmul, (_matmul_rule(0), _matmul_rule(1)), name="matmul")
-einsum_p = tuple(_einsum_primitive(n) for n in range(64))  # einsum_p[n] takes n operands
+matmul   = primitive(np.matmul, (_matmul_rule(0), _matmul_rule(1)), name="matmul", unread=(0,))
+einsum_p = Primitive("einsum", _einsum, _einsum_vjp, _PerOperand(), unread=(0,))  # any number of operands
 # fmt: on
 
 
@@ -289,16 +291,16 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any
 
     See Also: tensordot, matmul, dot
     """
-    _no_out(out, "einsum")
+    no_out(out, "einsum")
     if kwargs:
         raise TypeError(
             f"fad.numpy.einsum: {', '.join(sorted(kwargs))} not supported; cast the operands with astype instead"
         )
     subscripts, xs = _einsum_input(operands)
-    if not 0 < len(xs) < len(einsum_p):
-        raise ValueError(f"fad.numpy.einsum: takes 1 to {len(einsum_p) - 1} operands, got {len(xs)}")
+    if not xs:
+        raise ValueError("fad.numpy.einsum: takes at least one operand, got none")
     canonical = _canonical(subscripts, [shape_of(x) for x in xs])
-    return einsum_p[len(xs)](*xs, subscripts=canonical, optimize=optimize)
+    return einsum_p(*xs, subscripts=canonical, optimize=optimize)
 
 
 einsum_path = nondiff(np.einsum_path)
@@ -327,8 +329,8 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
         axes_a, axes_b = ([x] if isinstance(x, (int, np.integer)) else list(x) for x in axes)
     except (TypeError, ValueError):
         raise TypeError(f"fad.numpy.tensordot: axes must be an int or a pair of sequences, got {axes!r}") from None
-    axes_a = [_axis(i, len(sa), "tensordot") for i in axes_a]
-    axes_b = [_axis(i, len(sb), "tensordot") for i in axes_b]
+    axes_a = [normalize_axis(i, len(sa), "tensordot") for i in axes_a]
+    axes_b = [normalize_axis(i, len(sb), "tensordot") for i in axes_b]
     return _contract(a, b, axes_a, axes_b, "tensordot")
 
 
@@ -364,7 +366,7 @@ def dot(a: Any, b: Any, out: Any = None) -> Any:
 
     See Also: matmul, tensordot, vdot
     """
-    _no_out(out, "dot")
+    no_out(out, "dot")
     a, b = _operands(a, b)
     na, nb = len(shape_of(a)), len(shape_of(b))
     if na == 0 or nb == 0:
@@ -386,7 +388,7 @@ def vdot(a: Any, b: Any) -> Any:
     a, b = _reshape(a, (prod(shape_of(a)),)), _reshape(b, (prod(shape_of(b)),))
     if shape_of(a) != shape_of(b):
         raise ValueError(f"fad.numpy.vdot: a and b must have the same size, got {shape_of(a)[0]} and {shape_of(b)[0]}")
-    return matmul(conj(a) if _is_complex(a) else a, b)
+    return matmul(conj(a) if is_complex(a) else a, b)
 
 
 def inner(a: Any, b: Any) -> Any:
@@ -411,7 +413,7 @@ def outer(a: Any, b: Any, out: Any = None) -> Any:
 
     See Also: inner, kron, einsum
     """
-    _no_out(out, "outer")
+    no_out(out, "outer")
     a, b = _operands(a, b)
     return _reshape(a, (prod(shape_of(a)), 1)) * _reshape(b, (1, prod(shape_of(b))))
 
@@ -482,7 +484,7 @@ def vecdot(x1: Any, x2: Any, axis: int = -1) -> Any:
     """
     x1, x2 = _operands(x1, x2)
     x1, x2 = _moveaxis(x1, axis, -1, "vecdot"), _moveaxis(x2, axis, -1, "vecdot")
-    return einsum("...i,...i->...", conj(x1) if _is_complex(x1) else x1, x2)
+    return einsum("...i,...i->...", conj(x1) if is_complex(x1) else x1, x2)
 
 
 def matvec(x1: Any, x2: Any) -> Any:
@@ -507,7 +509,7 @@ def vecmat(x1: Any, x2: Any) -> Any:
     See Also: matvec, matmul, vecdot
     """
     x1, x2 = _operands(x1, x2)
-    x1 = conj(x1) if _is_complex(x1) else x1
+    x1 = conj(x1) if is_complex(x1) else x1
     y = matmul(_reshape(x1, (*shape_of(x1)[:-1], 1, shape_of(x1)[-1])), x2)
     return _reshape(y, (*shape_of(y)[:-2], shape_of(y)[-1]))
 

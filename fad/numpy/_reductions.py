@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import operator
 import warnings
 from types import MappingProxyType
 from typing import Any
@@ -35,32 +34,30 @@ from typing import Any
 import numpy as np
 
 from fad.core import Primitive, Traced, primitive, untraced
-from fad.numpy._rules import (
-    _inverse,
-    _reduced_shape,
-    add,
+from fad.numpy._base import (
     astype_p,
     broadcast_to_p,
     concatenate_p,
     getitem_p,
-    multiply,
+    inverse_permutation,
+    no_out,
+    normalize_axis,
+    reduced_shape,
     reshape_p,
-    sqrt,
     sum_p,
     transpose_p,
     where_p,
 )
-from fad.numpy._rules import dtype_of as _dtype_of
-from fad.numpy._rules import no_out as _no_out
-from fad.numpy._rules import shape_of as _shape_of
+from fad.numpy._base import dtype_of as _dtype_of
+from fad.numpy._base import shape_of as _shape_of
+from fad.numpy._elementwise import add, multiply
 from fad.reverse import pullback
 
 __all__ = [
-    "sum", "mean", "prod", "var", "std", "max", "amax", "min", "amin", "ptp",
-    "cumsum", "cumprod", "average", "nansum", "nanmean", "median", "trapezoid",
-] + [alias for alias in ("trapz", "product", "cumproduct") if hasattr(np, alias)]  # fmt: skip
-# trapz (NumPy < 2.4), product and cumproduct (NumPy < 2) are there when NumPy has them,
-# so that numpy.trapz(traced) dispatches by name.
+    "sum", "mean", "prod", "max", "amax", "min", "amin", "ptp", "cumsum", "cumprod", "nansum", "nanmean",
+] + [alias for alias in ("product", "cumproduct") if hasattr(np, alias)]  # fmt: skip
+# product and cumproduct (NumPy < 2) are there when NumPy has them, so that
+# numpy.product(traced) dispatches by name.
 
 Axis = int | tuple[int, ...] | list[int] | None
 
@@ -70,41 +67,36 @@ Axis = int | tuple[int, ...] | list[int] | None
 # --------------------------------------------------------------------------------------
 
 
-def _axes(axis: Any, ndim: int, who: str) -> tuple[int, ...] | None:
+def reduction_axes(axis: Any, ndim: int, who: str) -> tuple[int, ...] | None:
     """``axis`` (an int, a sequence of ints or None) as a sorted tuple in ``range(ndim)``."""
     if axis is None:
         return None
-    normal = []
-    for a in tuple(axis) if isinstance(axis, (tuple, list)) else (axis,):
-        a = operator.index(untraced(a))
-        if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(a, ndim, f"fad.numpy.{who}")
-        normal.append(a % ndim)
-    if len(set(normal)) < len(normal):
+    axes = [normalize_axis(a, ndim, who) for a in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    if len(set(axes)) < len(axes):
         raise ValueError(f"fad.numpy.{who}: axis {axis!r} names an axis twice")
-    return tuple(sorted(normal))
+    return tuple(sorted(axes))
 
 
-def _count(shape: tuple, axes: tuple | None) -> int:
+def slice_count(shape: tuple, axes: tuple | None) -> int:
     """The number of elements in each slice that the reduction over ``axes`` takes."""
     return math.prod(shape[i] for i in (range(len(shape)) if axes is None else axes))
 
 
 
 
-def _as_dtype(a: Any, dtype: Any) -> Any:
+def as_dtype(a: Any, dtype: Any) -> Any:
     """``a`` converted to ``dtype`` (no conversion for None or the same dtype)."""
     if dtype is None or np.dtype(dtype) == _dtype_of(a):
         return a
     return astype_p(a, dtype=np.dtype(dtype))
 
 
-def _constant(value: Any, like: Any) -> np.ndarray:
+def constant_like(value: Any, like: Any) -> np.ndarray:
     """``value`` as a 0-d constant of ``like``'s dtype (so nothing is promoted)."""
     return np.asarray(value, dtype=_dtype_of(like))
 
 
-def _float_like(value: Any, like: Any) -> np.ndarray:
+def float_like(value: Any, like: Any) -> np.ndarray:
     """``value`` (a count, NaN) in the float dtype of ``like`` (float64 for integers).
 
     A Python number would do under NumPy 2, but NumPy 1 promotes a float32 scalar to float64.
@@ -118,22 +110,22 @@ def _with_initial(y: Any, initial: Any, combine: Any) -> Any:
     if initial is None:
         return y
     if not isinstance(initial, Traced) and np.issubdtype(_dtype_of(y), np.inexact):
-        initial = _constant(initial, y)
+        initial = constant_like(initial, y)
     return combine(y, initial)
 
 
-def _masked(a: Any, where: Any, fill: float) -> Any:
+def masked(a: Any, where: Any, fill: float) -> Any:
     """``a`` with ``fill`` where the constant mask ``where`` is False (``a`` when None)."""
     if where is None:
         return a
     mask = np.broadcast_to(np.asarray(untraced(where), dtype=bool), _shape_of(a))
-    return where_p(mask, a, _constant(fill, a))
+    return where_p(mask, a, constant_like(fill, a))
 
 
 def _expand(v: Any, x: Any, axes: tuple | None) -> Any:
     """``v``, a reduction of ``x`` over ``axes``, broadcast back to ``x``'s shape."""
     shape = _shape_of(x)
-    return broadcast_to_p(reshape_p(v, shape=_reduced_shape(shape, axes)), shape=shape)
+    return broadcast_to_p(reshape_p(v, shape=reduced_shape(shape, axes)), shape=shape)
 
 
 def _order(ndim: int, axes: tuple | None) -> tuple[int, ...]:
@@ -148,14 +140,14 @@ def _to_last(x: Any, axes: tuple | None) -> Any:
     order = _order(len(shape), axes)
     kept = tuple(shape[i] for i in order[: len(shape) - (len(shape) if axes is None else len(axes))])
     moved = x if order == tuple(range(len(shape))) else transpose_p(x, axes=order)
-    return reshape_p(moved, shape=kept + (_count(shape, axes),))
+    return reshape_p(moved, shape=kept + (slice_count(shape, axes),))
 
 
 def _from_last(v: Any, shape: tuple, axes: tuple | None) -> Any:
     """The inverse of :func:`_to_last`: ``v``'s rows put back along ``axes`` of ``shape``."""
     order = _order(len(shape), axes)
     v = reshape_p(v, shape=tuple(shape[i] for i in order))
-    return v if order == tuple(range(len(shape))) else transpose_p(v, axes=_inverse(order))
+    return v if order == tuple(range(len(shape))) else transpose_p(v, axes=inverse_permutation(order))
 
 
 def _divisible(y: Any, x: Any) -> bool:
@@ -189,7 +181,7 @@ def _cumulative_products(x: Any) -> Any:
     """
     n, d = _shape_of(x)[-1], 1
     while d < n:
-        x = x * _shifted(x, d)
+        x = multiply(x, _shifted(x, d))
         d *= 2
     return x
 
@@ -205,7 +197,7 @@ def _products_of_others(x: Any) -> Any:
         return x
     before = _shifted(_cumulative_products(x), 1)
     after = _flip(_shifted(_cumulative_products(_flip(x)), 1))
-    return before * after
+    return multiply(before, after)
 
 
 def _prod_xbar(y: Any, ybar: Any, x: Any, axis: tuple | None = None, keepdims: bool = False) -> Any:
@@ -243,7 +235,7 @@ def _share(chosen: np.ndarray, axes: tuple | None) -> np.ndarray:
 
 def _extremum_xbar(y: Any, ybar: Any, x: Any, axis: Any = None, keepdims: bool = False, **options: Any) -> Any:
     """``ybar`` to the elements equal to the extremum ``y``, shared equally among ties."""
-    chosen = untraced(x) == np.reshape(untraced(y), _reduced_shape(_shape_of(x), axis))
+    chosen = untraced(x) == np.reshape(untraced(y), reduced_shape(_shape_of(x), axis))
     if options.get("where") is not None:
         chosen = chosen & options["where"]
     return _expand(ybar, x, axis) * _share(chosen, axis).astype(_dtype_of(ybar))
@@ -288,12 +280,14 @@ prod_p           = primitive(lambda x, axis=None, keepdims=False: np.prod(x, axi
 max_p            = _extremum(np.max, "max")
 min_p            = _extremum(np.min, "min")
 median_p         = primitive(lambda x, axis=None, keepdims=False: np.median(x, axis=axis, keepdims=keepdims),
-                             (_median_xbar,), name="median")
+                             (_median_xbar,), name="median", unread=(0,))
 # cumsum and reverse_cumsum are each other's VJP, as sum and broadcast_to are
 cumsum_p         = primitive(lambda x, axis=0: np.cumsum(x, axis=axis),
-                             lambda y, ybar, x, axis=0: (reverse_cumsum_p(ybar, axis=axis),), name="cumsum")
+                             lambda y, ybar, x, axis=0: (reverse_cumsum_p(ybar, axis=axis),), name="cumsum",
+                             unread=(0, 1))
 reverse_cumsum_p = primitive(_reverse_cumsum,
-                             lambda y, ybar, x, axis=0: (cumsum_p(ybar, axis=axis),), name="reverse_cumsum")
+                             lambda y, ybar, x, axis=0: (cumsum_p(ybar, axis=axis),), name="reverse_cumsum",
+                             unread=(0, 1))
 cumprod_p        = primitive(lambda x, axis=0: np.cumprod(x, axis=axis), (_cumprod_xbar,), name="cumprod")
 # fmt: on
 
@@ -320,34 +314,34 @@ def sum(  # noqa: A001
 
     See Also: mean, nansum, cumsum
     """
-    _no_out(out, "sum")
-    x = _masked(_as_dtype(a, dtype), where, 0)
-    y = sum_p(x, axis=_axes(axis, len(_shape_of(x)), "sum"), keepdims=keepdims)
+    no_out(out, "sum")
+    x = masked(as_dtype(a, dtype), where, 0)
+    y = sum_p(x, axis=reduction_axes(axis, len(_shape_of(x)), "sum"), keepdims=keepdims)
     return _with_initial(y, initial, add)
 
 
 def _divide_by_count(total: Any, count: Any, who: str | None) -> Any:
     """``total / count``; NaN where ``count`` is 0, with NumPy's warning (unless ``who`` is None)."""
     if count > 0 if type(count) is int else np.all(count > 0):
-        return total / _float_like(count, total)
+        return total / float_like(count, total)
     if who is not None:
         warnings.warn(f"fad.numpy.{who}: mean of empty slice", RuntimeWarning, stacklevel=3)
     if np.ndim(count) == 0:
-        return total * _float_like(np.nan, total)
-    quotient = total / _float_like(np.maximum(count, 1), total)
-    return where_p(count == 0, _float_like(np.nan, total), quotient)
+        return total * float_like(np.nan, total)
+    quotient = total / float_like(np.maximum(count, 1), total)
+    return where_p(count == 0, float_like(np.nan, total), quotient)
 
 
-def _mean(x: Any, axes: tuple | None, keepdims: bool, where: Any, who: str | None) -> Any:
+def masked_mean(x: Any, axes: tuple | None, keepdims: bool, where: Any, who: str | None) -> Any:
     """The mean of ``x`` over ``axes`` (already normalized), of the elements ``where`` holds."""
-    return _divide_by_count(sum_p(_masked(x, where, 0), axis=axes, keepdims=keepdims),
-                            _count_where(x, axes, keepdims, where), who)  # fmt: skip
+    return _divide_by_count(sum_p(masked(x, where, 0), axis=axes, keepdims=keepdims),
+                            count_where(x, axes, keepdims, where), who)  # fmt: skip
 
 
-def _count_where(x: Any, axes: tuple | None, keepdims: bool, where: Any) -> Any:
+def count_where(x: Any, axes: tuple | None, keepdims: bool, where: Any) -> Any:
     """The number of elements of each slice of ``x`` that ``where`` keeps (all when None)."""
     if where is None:
-        return _count(_shape_of(x), axes)
+        return slice_count(_shape_of(x), axes)
     mask = np.broadcast_to(np.asarray(untraced(where), dtype=bool), _shape_of(x))
     return np.sum(mask, axis=axes, keepdims=keepdims)
 
@@ -365,11 +359,11 @@ def mean(
 
     See Also: average, nanmean, sum
     """
-    _no_out(out, "mean")
-    x = _as_dtype(a, dtype)
+    no_out(out, "mean")
+    x = as_dtype(a, dtype)
     half = dtype is None and _dtype_of(x) == np.float16
-    y = _mean(astype_p(x, dtype=np.dtype(np.float32)) if half else x,
-              _axes(axis, len(_shape_of(x)), "mean"), keepdims, where, "mean")  # fmt: skip
+    y = masked_mean(astype_p(x, dtype=np.dtype(np.float32)) if half else x,
+              reduction_axes(axis, len(_shape_of(x)), "mean"), keepdims, where, "mean")  # fmt: skip
     return astype_p(y, dtype=np.dtype(np.float16)) if half else y
 
 
@@ -393,8 +387,8 @@ def nansum(
 
     See Also: sum, nanmean
     """
-    _no_out(out, "nansum")
-    return sum(_masked(a, ~np.isnan(untraced(a)), 0), axis, dtype, None, keepdims, initial, where)
+    no_out(out, "nansum")
+    return sum(masked(a, ~np.isnan(untraced(a)), 0), axis, dtype, None, keepdims, initial, where)
 
 
 def nanmean(
@@ -407,60 +401,12 @@ def nanmean(
 
     See Also: mean, nansum
     """
-    _no_out(out, "nanmean")
-    x = _as_dtype(a, dtype)
+    no_out(out, "nanmean")
+    x = as_dtype(a, dtype)
     keep = ~np.isnan(untraced(x))
     if where is not None:
         keep = keep & np.asarray(untraced(where), dtype=bool)
-    return _mean(x, _axes(axis, len(_shape_of(x)), "nanmean"), keepdims, keep, "nanmean")
-
-
-def average(a: Any, axis: Axis = None, weights: Any = None, returned: bool = False, *, keepdims: bool = False) -> Any:
-    """Weighted average over ``axis``: ``sum(a * w) / sum(w)``, differentiable in ``a`` and ``w``.
-
-    ``weights`` has ``a``'s shape, or the shape of the axes reduced (a 1-d array for an int
-    ``axis``). With ``returned``, also the sum of the weights, broadcast to the result.
-
-    >>> import fad
-    >>> fad.grad(lambda w: average(np.array([1.0, 3.0]), weights=w))(np.array([1.0, 1.0]))
-    array([-0.5,  0.5])
-
-    See Also: mean
-    """
-    shape = _shape_of(a)
-    axes = _axes(axis, len(shape), "average")
-    if weights is None:
-        y = mean(a, axes, keepdims=keepdims)
-        total: Any = np.asarray(_count(shape, axes), _dtype_of(y))
-    else:
-        w = _weights_like(weights, shape, axis, axes)
-        total = sum_p(w, axis=axes, keepdims=keepdims)
-        if np.any(untraced(total) == 0):
-            raise ZeroDivisionError("fad.numpy.average: the weights sum to zero, so they cannot be normalized")
-        y = sum_p(a * w, axis=axes, keepdims=keepdims) / total
-    if not returned:
-        return y
-    return y, (total if _shape_of(total) == _shape_of(y) else broadcast_to_p(total, shape=_shape_of(y)))
-
-
-def _weights_like(w: Any, shape: tuple, axis: Any, axes: tuple | None) -> Any:
-    """The weights given to :func:`average`, shaped to broadcast against ``a``."""
-    w_shape = _shape_of(w)
-    if w_shape == shape:
-        return w
-    if axes is None:
-        raise TypeError(
-            f"fad.numpy.average: weights of shape {w_shape} differ from a's shape {shape}; "
-            "give axis as well, or weights of a's shape"
-        )
-    given = (operator.index(axis) % len(shape),) if np.ndim(axis) == 0 else tuple(int(i) % len(shape) for i in axis)
-    if w_shape != tuple(shape[i] for i in given):
-        raise ValueError(
-            f"fad.numpy.average: weights of shape {w_shape} do not match a's shape {shape} "
-            f"along axis {axis!r}; they must have shape {tuple(shape[i] for i in given)} or {shape}"
-        )
-    w = transpose_p(w, axes=tuple(int(i) for i in np.argsort(given))) if len(given) > 1 else w
-    return reshape_p(w, shape=tuple(n if i in given else 1 for i, n in enumerate(shape)))
+    return masked_mean(x, reduction_axes(axis, len(_shape_of(x)), "nanmean"), keepdims, keep, "nanmean")
 
 
 # --------------------------------------------------------------------------------------
@@ -485,9 +431,9 @@ def prod(
 
     See Also: cumprod, sum
     """
-    _no_out(out, "prod")
-    x = _masked(_as_dtype(a, dtype), where, 1)
-    y = prod_p(x, axis=_axes(axis, len(_shape_of(x)), "prod"), keepdims=keepdims)
+    no_out(out, "prod")
+    x = masked(as_dtype(a, dtype), where, 1)
+    y = prod_p(x, axis=reduction_axes(axis, len(_shape_of(x)), "prod"), keepdims=keepdims)
     return _with_initial(y, initial, multiply)
 
 
@@ -499,8 +445,8 @@ def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None)
 
     See Also: sum, cumprod
     """
-    _no_out(out, "cumsum")
-    x, axis = _along(_as_dtype(a, dtype), axis, "cumsum")
+    no_out(out, "cumsum")
+    x, axis = _along(as_dtype(a, dtype), axis, "cumsum")
     return cumsum_p(x, axis=axis)
 
 
@@ -513,8 +459,8 @@ def cumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None
 
     See Also: prod, cumsum
     """
-    _no_out(out, "cumprod")
-    x, axis = _along(_as_dtype(a, dtype), axis, "cumprod")
+    no_out(out, "cumprod")
+    x, axis = _along(as_dtype(a, dtype), axis, "cumprod")
     return cumprod_p(x, axis=axis)
 
 
@@ -524,7 +470,7 @@ def _along(x: Any, axis: Any, who: str) -> tuple[Any, int]:
         return reshape_p(x, shape=(int(np.prod(_shape_of(x))),)), 0
     if isinstance(axis, (tuple, list)):
         raise TypeError(f"fad.numpy.{who}: axis must be an int or None, got {axis!r}")
-    return x, _axes(axis, len(_shape_of(x)), who)[0]
+    return x, reduction_axes(axis, len(_shape_of(x)), who)[0]
 
 
 # --------------------------------------------------------------------------------------
@@ -565,14 +511,14 @@ amin = min
 
 
 def _extreme(p: Primitive, who: str, a: Any, axis: Any, out: Any, keepdims: bool, initial: Any, where: Any) -> Any:
-    _no_out(out, who)
+    no_out(out, who)
     if isinstance(initial, Traced):
         raise TypeError(
             f"fad.numpy.{who}: initial must be a constant, not a traced value; "
             f"use fad.numpy.{who}imum(fad.numpy.{who}(x), initial) to differentiate with respect to it"
         )
     mask = None if where is None else np.broadcast_to(np.asarray(untraced(where), dtype=bool), _shape_of(a))
-    return p(a, axis=_axes(axis, len(_shape_of(a)), who), keepdims=keepdims, initial=initial, where=mask)
+    return p(a, axis=reduction_axes(axis, len(_shape_of(a)), who), keepdims=keepdims, initial=initial, where=mask)
 
 
 def ptp(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> Any:
@@ -584,149 +530,10 @@ def ptp(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> 
 
     See Also: max, min
     """
-    _no_out(out, "ptp")
+    no_out(out, "ptp")
     return max(a, axis, keepdims=keepdims) - min(a, axis, keepdims=keepdims)
 
 
-# --------------------------------------------------------------------------------------
-# Moments and order statistics
-# --------------------------------------------------------------------------------------
-
-
-def var(
-    a: Any,
-    axis: Axis = None,
-    dtype: Any = None,
-    out: None = None,
-    ddof: float = 0,
-    keepdims: bool = False,
-    *,
-    where: Any = None,
-    mean: Any = None,
-    correction: float | None = None,
-) -> Any:
-    """Variance over ``axis``: ``sum(|x - mean(x)|^2) / (n - ddof)``.
-
-    ``mean``, when given, is the mean already computed with ``keepdims=True``;
-    ``correction`` is NumPy 2's name for ``ddof``.
-
-    >>> import fad
-    >>> fad.grad(var)(np.array([1.0, 2.0, 6.0]))
-    array([-1.33333333, -0.66666667,  2.        ])
-
-    See Also: std, mean
-    """
-    _no_out(out, "var")
-    if correction is not None:
-        if ddof != 0:
-            raise ValueError("fad.numpy.var: give ddof or correction, not both")
-        ddof = correction
-    ddof = int(ddof) if float(ddof).is_integer() else float(ddof)  # a Python number: nothing is promoted
-    x = _as_dtype(a, dtype)
-    axes = _axes(axis, len(_shape_of(x)), "var")
-    d = x - (_mean(x, axes, True, where, None) if mean is None else mean)
-    squares = d * d if not np.iscomplexobj(untraced(d)) else _abs2(d)
-    total = sum_p(_masked(squares, where, 0), axis=axes, keepdims=keepdims)
-    count = np.maximum(_count_where(x, axes, keepdims, where) - ddof, 0)
-    if np.all(count > 0):
-        return total / _float_like(count, total)
-    warnings.warn(f"fad.numpy.var: degrees of freedom <= 0 for a slice (ddof={ddof})", RuntimeWarning, stacklevel=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return total / _float_like(count, total)  # inf, or NaN for 0 / 0, as NumPy gives
-
-
-def _abs2(d: Any) -> Any:
-    """``|d|^2`` of a complex ``d``, as ``re(d)^2 + im(d)^2`` with fad.numpy's real and imag."""
-    from fad import numpy as fnp
-
-    re, im = fnp.real(d), fnp.imag(d)
-    return re * re + im * im
-
-
-def std(
-    a: Any,
-    axis: Axis = None,
-    dtype: Any = None,
-    out: None = None,
-    ddof: float = 0,
-    keepdims: bool = False,
-    *,
-    where: Any = None,
-    mean: Any = None,
-    correction: float | None = None,
-) -> Any:
-    """Standard deviation over ``axis``: ``sqrt(var(x))``, with gradient 0 where it is 0.
-
-    Where the variance is 0 (a slice of equal values, or of one value) the derivative of the
-    square root is infinite; fad gives the gradient 0 there, the one for a single value,
-    rather than NaN.
-
-    >>> import fad
-    >>> fad.grad(std)(np.array([1.0, 3.0]))
-    array([-0.5,  0.5])
-    >>> fad.grad(std)(np.array([2.0, 2.0]))
-    array([0., 0.])
-
-    See Also: var
-    """
-    v = var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
-    zero = np.asarray(untraced(v) == 0)
-    if not zero.any():
-        return sqrt(v)
-    return sqrt(where_p(zero, _constant(1, v), v)) * (~zero).astype(_dtype_of(v))  # 1 * 0 where var is 0
-
-
-def median(a: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
-    """Median over ``axis``: the middle element, or the mean of the two middle ones.
-
-    The gradient goes to the middle element (1/2 to each of the two for an even count);
-    elements tied with a middle element share its part equally, as for :func:`max`.
-    ``overwrite_input`` is accepted and has no effect: fad never overwrites its inputs.
-
-    >>> import fad
-    >>> fad.grad(median)(np.array([4.0, 1.0, 3.0, 2.0]))
-    array([0. , 0. , 0.5, 0.5])
-
-    See Also: mean, max
-    """
-    _no_out(out, "median")
-    return median_p(a, axis=_axes(axis, len(_shape_of(a)), "median"), keepdims=keepdims)
-
-
-# --------------------------------------------------------------------------------------
-# Integration
-# --------------------------------------------------------------------------------------
-
-
-def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
-    """Integral of ``y`` over ``x`` (or spacing ``dx``) along ``axis`` by the trapezoidal rule.
-
-    ``sum(d * (y[1:] + y[:-1]) / 2)`` with ``d = diff(x)``: differentiable in ``y``, ``x``
-    and ``dx``.
-
-    >>> import fad
-    >>> fad.grad(lambda x: trapezoid(np.array([1.0, 1.0, 1.0]), x))(np.array([0.0, 1.0, 3.0]))
-    array([-1.,  0.,  1.])
-
-    See Also: sum, cumsum
-    """
-    y, x = (v if v is None or isinstance(v, Traced) else np.asarray(v) for v in (y, x))
-    shape = _shape_of(y)
-    axis = _axes(axis, len(shape), "trapezoid")[0]
-    lead = (slice(None),) * axis
-    upper, lower = lead + (slice(1, None),), lead + (slice(None, -1),)
-    if x is None:
-        d = dx
-    elif len(_shape_of(x)) == 1:
-        d = getitem_p(x, index=(slice(1, None),)) - getitem_p(x, index=(slice(None, -1),))
-        d = reshape_p(d, shape=tuple(_shape_of(d)[0] if i == axis else 1 for i in range(len(shape))))
-    else:
-        d = getitem_p(x, index=upper) - getitem_p(x, index=lower)
-    return sum_p(d * (getitem_p(y, index=upper) + getitem_p(y, index=lower)) / 2.0, axis=axis)
-
-
-if hasattr(np, "trapz"):
-    trapz = trapezoid  # NumPy's name before 2.0
 if hasattr(np, "product"):
     product, cumproduct = prod, cumprod  # NumPy's deprecated aliases, before 2.0
 
@@ -740,8 +547,6 @@ METHODS = MappingProxyType(
         "sum": sum,
         "mean": mean,
         "prod": prod,
-        "var": var,
-        "std": std,
         "max": max,
         "min": min,
         "ptp": ptp,

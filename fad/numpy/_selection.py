@@ -20,7 +20,6 @@ The functions with no derivative by definition (``argmax``, ``argsort``, ``nonze
 
 from __future__ import annotations
 
-import operator
 from functools import reduce
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -28,13 +27,15 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fad.core import Traced, primitive, untraced
-from fad.numpy._rules import (
+from fad.numpy._base import (
     astype_p,
     concatenate_p,
     dtype_of,
     getitem_p,
     index_add_p,
+    no_out,
     nondiff,
+    normalize_axis,
     reshape_p,
     shape_of,
     sum_p,
@@ -42,7 +43,6 @@ from fad.numpy._rules import (
     unbroadcast,
     where_p,
 )
-from fad.numpy._rules import no_out as _no_out
 
 __all__ = [
     # indexing and gathering
@@ -67,14 +67,6 @@ __all__ = [
 def _array(a: Any) -> Any:
     """``a`` as an array: a traced value stays traced, anything else goes through ``numpy.asarray``."""
     return a if isinstance(a, Traced) else np.asarray(a)
-
-
-def _axis(axis: Any, ndim: int, who: str) -> int:
-    """``axis`` as a non-negative axis of an ``ndim``-d array; AxisError naming ``who`` if out of range."""
-    axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(axis, ndim, f"fad.numpy.{who}")
-    return axis % ndim
 
 
 def _integers(indices: Any, who: str) -> np.ndarray:
@@ -157,11 +149,11 @@ def take(a: Any, indices: Any, axis: int | None = None, out: None = None, mode: 
 
     See Also: take_along_axis, getitem, compress
     """
-    _no_out(out, "take")
+    no_out(out, "take")
     a, indices = _array(a), _integers(indices, "take")
     if axis is None:
         a, axis = _flat(a), 0
-    axis = _axis(axis, len(shape_of(a)), "take")
+    axis = normalize_axis(axis, len(shape_of(a)), "take")
     n = shape_of(a)[axis]
     if mode not in ("raise", "wrap", "clip"):
         raise ValueError(f"fad.numpy.take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
@@ -190,7 +182,7 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
             raise ValueError(f"fad.numpy.take_along_axis: with axis=None, indices must be 1-d, got {indices.ndim}-d")
         arr, axis = _flat(arr), 0
     ndim = len(shape_of(arr))
-    axis = _axis(axis, ndim, "take_along_axis")
+    axis = normalize_axis(axis, ndim, "take_along_axis")
     if indices.ndim != ndim:
         raise ValueError(
             f"fad.numpy.take_along_axis: indices must have as many dimensions as arr, "
@@ -207,7 +199,7 @@ def compress(condition: Any, a: Any, axis: int | None = None, out: None = None) 
 
     See Also: extract, take, where
     """
-    _no_out(out, "compress")
+    no_out(out, "compress")
     condition = np.asarray(untraced(condition))
     if condition.ndim != 1:
         raise ValueError(f"fad.numpy.compress: condition must be a 1-d array, got shape {condition.shape}")
@@ -295,7 +287,7 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: None = N
     a = _array(a)
     if axis is None:
         a, axis = _flat(a), 0
-    axis = _axis(axis, len(shape_of(a)), "sort")
+    axis = normalize_axis(axis, len(shape_of(a)), "sort")
     return take_along_axis(a, np.argsort(untraced(a), axis=axis, kind="stable"), axis)
 
 
@@ -314,7 +306,7 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect"
     a = _array(a)
     if axis is None:
         a, axis = _flat(a), 0
-    axis = _axis(axis, len(shape_of(a)), "partition")
+    axis = normalize_axis(axis, len(shape_of(a)), "partition")
     return take_along_axis(a, np.argpartition(untraced(a), untraced(kth), axis=axis, kind=kind), axis)
 
 
@@ -373,7 +365,7 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     ndim = len(shape)
     if ndim < 2:
         raise ValueError(f"fad.numpy.diagonal: a must have at least 2 dimensions, got shape {shape}")
-    axis1, axis2 = _axis(axis1, ndim, "diagonal"), _axis(axis2, ndim, "diagonal")
+    axis1, axis2 = normalize_axis(axis1, ndim, "diagonal"), normalize_axis(axis2, ndim, "diagonal")
     if axis1 == axis2:
         raise ValueError(f"fad.numpy.diagonal: axis1 and axis2 must be different axes, got {axis1} twice")
     axes = tuple(d for d in range(ndim) if d not in (axis1, axis2)) + (axis1, axis2)
@@ -390,7 +382,7 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
 
     See Also: diagonal
     """
-    _no_out(out, "trace")
+    no_out(out, "trace")
     y = sum_p(diagonal(a, offset, axis1, axis2), axis=-1)
     return y if dtype is None else astype_p(y, dtype=np.dtype(dtype))
 

@@ -39,9 +39,8 @@ from typing import Any
 
 import numpy as np
 
-import fad.numpy as fnp
 from fad.core import Traced, primitive
-from fad.numpy._rules import astype_p, concatenate_p, dtype_of, getitem_p, shape_of
+from fad.numpy._base import concatenate_p, cotangent_for, dtype_of, getitem_p, is_complex, normalize_axis, shape_of
 
 __all__ = [
     "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn",
@@ -50,17 +49,6 @@ __all__ = [
 ]  # fmt: skip
 
 _DUAL = MappingProxyType({"backward": "forward", "ortho": "ortho", "forward": "backward"})
-
-
-def _is_complex(x: Any) -> bool:
-    return np.issubdtype(dtype_of(x), np.complexfloating)
-
-
-def _cast_like(xbar: Any, x: Any) -> Any:
-    """The cotangent ``xbar`` in the dtype of its input ``x`` (its real part for a real ``x``)."""
-    if _is_complex(xbar) and not _is_complex(x):
-        xbar = fnp.real(xbar)
-    return xbar if dtype_of(xbar) == dtype_of(x) else astype_p(xbar, dtype=dtype_of(x))
 
 
 def _multiplicity(n: int, axis: int, ybar: Any) -> np.ndarray:
@@ -74,12 +62,12 @@ def _multiplicity(n: int, axis: int, ybar: Any) -> np.ndarray:
 
 def _rfft_vjp(y: Any, ybar: Any, x: Any, axis: int, norm: str) -> tuple:
     n = shape_of(x)[axis]
-    return (_cast_like(hfft(ybar / _multiplicity(n, axis, ybar), n, axis, norm), x),)
+    return (cotangent_for(hfft(ybar / _multiplicity(n, axis, ybar), n, axis, norm), x),)
 
 
 def _irfft_vjp(y: Any, ybar: Any, x: Any, n: int, axis: int, norm: str) -> tuple:
     xbar = ihfft(ybar, axis=axis, norm=norm)
-    return (_cast_like(xbar * _multiplicity(n, axis, xbar), x),)
+    return (cotangent_for(xbar * _multiplicity(n, axis, xbar), x),)
 
 
 # fmt: off
@@ -87,21 +75,22 @@ def _irfft_vjp(y: Any, ybar: Any, x: Any, n: int, axis: int, norm: str) -> tuple
 # One-dimensional transforms along ``axis`` (the input already has the transform's length)
 # --------------------------------------------------------------------------------------
 fft_p   = primitive(lambda x, axis, norm: np.fft.fft(x, axis=axis, norm=norm),
-                    lambda y, ybar, x, axis, norm: (_cast_like(fft_p(ybar, axis=axis, norm=norm), x),),
-                    name="fft")
+                    lambda y, ybar, x, axis, norm: (cotangent_for(fft_p(ybar, axis=axis, norm=norm), x),),
+                    name="fft", unread=(0,))
 ifft_p  = primitive(lambda x, axis, norm: np.fft.ifft(x, axis=axis, norm=norm),
-                    lambda y, ybar, x, axis, norm: (_cast_like(ifft_p(ybar, axis=axis, norm=norm), x),),
-                    name="ifft")
-rfft_p  = primitive(lambda x, axis, norm: np.fft.rfft(x, axis=axis, norm=norm), _rfft_vjp, name="rfft")
-irfft_p = primitive(lambda x, n, axis, norm: np.fft.irfft(x, n, axis=axis, norm=norm), _irfft_vjp, name="irfft")
+                    lambda y, ybar, x, axis, norm: (cotangent_for(ifft_p(ybar, axis=axis, norm=norm), x),),
+                    name="ifft", unread=(0,))
+rfft_p  = primitive(lambda x, axis, norm: np.fft.rfft(x, axis=axis, norm=norm), _rfft_vjp, name="rfft", unread=(0,))
+irfft_p = primitive(lambda x, n, axis, norm: np.fft.irfft(x, n, axis=axis, norm=norm), _irfft_vjp, name="irfft",
+                    unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Shifts: permutations, each the other's inverse and so its transpose
 # --------------------------------------------------------------------------------------
 fftshift_p  = primitive(np.fft.fftshift,  lambda y, ybar, x, axes=None: (ifftshift_p(ybar, axes=axes),),
-                        name="fftshift")
+                        name="fftshift", unread=(0, 1))
 ifftshift_p = primitive(np.fft.ifftshift, lambda y, ybar, x, axes=None: (fftshift_p(ybar, axes=axes),),
-                        name="ifftshift")
+                        name="ifftshift", unread=(0, 1))
 # fmt: on
 
 
@@ -130,11 +119,8 @@ def _norm(norm: str | None, who: str) -> str:
 
 
 def _axis(a: Any, axis: int, who: str) -> int:
-    ndim = len(shape_of(a))
-    axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(axis, ndim, f"fad.numpy.fft.{who}")
-    return axis % ndim
+    """``axis`` of ``a`` in ``range(a.ndim)``; AxisError naming ``fad.numpy.fft.<who>`` otherwise."""
+    return normalize_axis(axis, len(shape_of(a)), f"fft.{who}")
 
 
 def _resize(a: Any, n: int | None, axis: int, who: str) -> Any:
@@ -174,7 +160,7 @@ def _complex_transform(transform: Callable, a: Any, n: int | None, axis: int, no
 
 def _real_input(a: Any, who: str) -> Any:
     a = _asarray(a)
-    if _is_complex(a):
+    if is_complex(a):
         raise TypeError(
             f"fad.numpy.fft.{who}: the input must be real, got dtype {dtype_of(a)}; "
             f"use the complex transform (fft, fftn) for complex input"

@@ -2,7 +2,7 @@
 
 Each function is a primitive whose forward function is SciPy's own (so values are
 SciPy's, dtype included), with its VJP written in fad functions, or a composition of
-them. The contract is the one of :mod:`fad.numpy._rules`: ``vjp(y, ybar, *xs) -> xbars``,
+them. The contract is the one of :mod:`fad.numpy._base`: ``vjp(y, ybar, *xs) -> xbars``,
 ``xibar = ybar . dy/dxi``, and the derivatives are the classical ones::
 
     erf' = 2/sqrt(pi) exp(-x^2)      erfinv' = sqrt(pi)/2 exp(y^2)     ndtr' = phi(x)
@@ -35,9 +35,12 @@ except ImportError as error:  # SciPy is an optional dependency
         "fad.scipy.special needs SciPy, an optional dependency of fad: pip install 'fad[scipy]'"
     ) from error
 
-import fad.numpy as fnp
 from fad.core import Traced, primitive, untraced
-from fad.numpy._rules import binary, dtype_of, nondiff, shape_of, unbroadcast
+from fad.numpy import _reductions
+from fad.numpy._base import binary, dtype_of, nondiff, shape_of, unbroadcast
+from fad.numpy._elementwise import absolute, exp, log, sign, sqrt
+from fad.numpy._selection import where
+from fad.numpy._shapes import broadcast_to, reshape
 
 __all__ = [
     "logsumexp", "softmax", "log_softmax", "expit", "logit", "log_expit", "softplus",
@@ -62,12 +65,12 @@ def _float_dtype(x: Any) -> np.dtype:
 
 def _normal_pdf(x: Any) -> Any:
     """The standard normal density, ``exp(-x^2 / 2) / sqrt(2 pi)``."""
-    return fnp.exp(-0.5 * x * x) / _SQRT_TWO_PI
+    return exp(-0.5 * x * x) / _SQRT_TWO_PI
 
 
 def _x_over(x: Any, y: Any) -> Any:
     """``x / y``, the derivative of ``xlogy`` in ``y``, taken as 0 at ``x == y == 0`` (xlogy is 0 along ``x = 0``)."""
-    return x / fnp.where(np.asarray((untraced(x) == 0) & (untraced(y) == 0)), 1.0, y)
+    return x / where(np.asarray((untraced(x) == 0) & (untraced(y) == 0)), 1.0, y)
 
 
 def _log_ndtr_derivative(y: Any, x: Any) -> Any:
@@ -77,8 +80,8 @@ def _log_ndtr_derivative(y: Any, x: Any) -> Any:
     The tail form is fed 0 where it is not used, so that its derivatives stay finite there.
     """
     lower = np.asarray(untraced(x) < 0)
-    tail = _SQRT_TWO_OVER_PI / erfcx(fnp.where(lower, x, 0.0) / -_SQRT_TWO)
-    return fnp.where(lower, tail, fnp.exp(-0.5 * x * x - y) / _SQRT_TWO_PI)
+    tail = _SQRT_TWO_OVER_PI / erfcx(where(lower, x, 0.0) / -_SQRT_TWO)
+    return where(lower, tail, exp(-0.5 * x * x - y) / _SQRT_TWO_PI)
 
 
 def _i1_derivative(x: Any) -> Any:
@@ -87,7 +90,7 @@ def _i1_derivative(x: Any) -> Any:
     SciPy's ``iv`` gives NaN near the smallest normal numbers (not at 0); ``i0`` and ``i1`` do not.
     """
     tiny = np.asarray((np.abs(untraced(x)) < 1e-300) & (untraced(x) != 0))
-    return (i0(x) + iv_p(fnp.where(tiny, 0.0, x), v=2)) / 2
+    return (i0(x) + iv_p(where(tiny, 0.0, x), v=2)) / 2
 
 
 def _in_dtype_of(x: Any, y: Any) -> Any:
@@ -109,29 +112,29 @@ def _ive(x: Any, v: Any = 0) -> Any:
 
 def _lower_gamma_density(a: Any, x: Any) -> Any:
     """``x^(a-1) exp(-x) / Gamma(a)``, the derivative of ``gammainc(a, x)`` in ``x``."""
-    return fnp.exp(xlogy(a - 1, x) - x - gammaln(a))
+    return exp(xlogy(a - 1, x) - x - gammaln(a))
 
 
 def _huber_delta(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d huber / d delta``: 0 inside ``|r| <= delta``, ``|r| - delta`` outside."""
     inside = np.abs(untraced(r)) <= untraced(delta)
-    return ybar * fnp.where(inside, 0.0, fnp.abs(r) - delta)
+    return ybar * where(inside, 0.0, absolute(r) - delta)
 
 
 def _huber_r(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d huber / d r``: ``r`` clipped to ``[-delta, delta]``."""
     inside = np.abs(untraced(r)) <= untraced(delta)
-    return ybar * fnp.where(inside, r, delta * fnp.sign(r))
+    return ybar * where(inside, r, delta * sign(r))
 
 
 def _pseudo_huber_delta(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d/d delta`` of ``y = delta^2 (sqrt(1 + (r/delta)^2) - 1)``: ``2 y / delta - r^2 / (delta sqrt(...))``."""
-    return ybar * (2 * y / delta - r * r / (delta * fnp.sqrt(1 + (r / delta) ** 2)))
+    return ybar * (2 * y / delta - r * r / (delta * sqrt(1 + (r / delta) ** 2)))
 
 
 def _pseudo_huber_r(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d/dr`` of ``delta^2 (sqrt(1 + (r/delta)^2) - 1)``: ``r / sqrt(1 + (r/delta)^2)``."""
-    return ybar * r / fnp.sqrt(1 + (r / delta) ** 2)
+    return ybar * r / sqrt(1 + (r / delta) ** 2)
 
 
 def _no_derivative(name: str, argument: str) -> Any:
@@ -151,34 +154,34 @@ def _no_derivative(name: str, argument: str) -> Any:
 # Logistic functions                          j(f)(y, ybar, x) = (xbar,)
 # --------------------------------------------------------------------------------------
 expit     = primitive(_sp.expit,     lambda y, ybar, x: (ybar * y * expit(-x),))
-logit     = primitive(_sp.logit,     lambda y, ybar, x: (ybar / (x * (1 - x)),))
-log_expit = primitive(_sp.log_expit, lambda y, ybar, x: (ybar * expit(-x),))
-softplus  = primitive(lambda x: np.logaddexp(0, x), lambda y, ybar, x: (ybar * expit(x),), name="softplus")
+logit     = primitive(_sp.logit,     lambda y, ybar, x: (ybar / (x * (1 - x)),), unread=(0,))
+log_expit = primitive(_sp.log_expit, lambda y, ybar, x: (ybar * expit(-x),), unread=(0,))
+softplus  = primitive(lambda x: np.logaddexp(0, x), lambda y, ybar, x: (ybar * expit(x),), name="softplus", unread=(0,))
 
 # --------------------------------------------------------------------------------------
 # Error functions and the normal distribution
 # --------------------------------------------------------------------------------------
-erf      = primitive(_sp.erf,      lambda y, ybar, x: (ybar * _TWO_OVER_SQRT_PI * fnp.exp(-x * x),))
-erfc     = primitive(_sp.erfc,     lambda y, ybar, x: (-ybar * _TWO_OVER_SQRT_PI * fnp.exp(-x * x),))
+erf      = primitive(_sp.erf,      lambda y, ybar, x: (ybar * _TWO_OVER_SQRT_PI * exp(-x * x),), unread=(0,))
+erfc     = primitive(_sp.erfc,     lambda y, ybar, x: (-ybar * _TWO_OVER_SQRT_PI * exp(-x * x),), unread=(0,))
 erfcx    = primitive(_sp.erfcx,    lambda y, ybar, x: (ybar * (2 * x * y - _TWO_OVER_SQRT_PI),))
-erfinv   = primitive(_sp.erfinv,   lambda y, ybar, x: (ybar * _SQRT_PI_OVER_TWO * fnp.exp(y * y),))
-erfcinv  = primitive(_sp.erfcinv,  lambda y, ybar, x: (-ybar * _SQRT_PI_OVER_TWO * fnp.exp(y * y),))
-ndtr     = primitive(_sp.ndtr,     lambda y, ybar, x: (ybar * _normal_pdf(x),))
-ndtri    = primitive(_sp.ndtri,    lambda y, ybar, x: (ybar * _SQRT_TWO_PI * fnp.exp(0.5 * y * y),))
+erfinv   = primitive(_sp.erfinv,   lambda y, ybar, x: (ybar * _SQRT_PI_OVER_TWO * exp(y * y),), unread=(1,))
+erfcinv  = primitive(_sp.erfcinv,  lambda y, ybar, x: (-ybar * _SQRT_PI_OVER_TWO * exp(y * y),), unread=(1,))
+ndtr     = primitive(_sp.ndtr,     lambda y, ybar, x: (ybar * _normal_pdf(x),), unread=(0,))
+ndtri    = primitive(_sp.ndtri,    lambda y, ybar, x: (ybar * _SQRT_TWO_PI * exp(0.5 * y * y),), unread=(1,))
 log_ndtr = primitive(_sp.log_ndtr, lambda y, ybar, x: (ybar * _log_ndtr_derivative(y, x),))
 
 # --------------------------------------------------------------------------------------
 # The gamma function and its relatives
 # --------------------------------------------------------------------------------------
 gamma       = primitive(_sp.gamma,   lambda y, ybar, x: (ybar * y * digamma(x),))
-gammaln     = primitive(_sp.gammaln, lambda y, ybar, x: (ybar * digamma(x),))
-digamma     = primitive(_sp.digamma, lambda y, ybar, x: (ybar * polygamma_p(x, n=1),), name="digamma")
+gammaln     = primitive(_sp.gammaln, lambda y, ybar, x: (ybar * digamma(x),), unread=(0,))
+digamma     = primitive(_sp.digamma, lambda y, ybar, x: (ybar * polygamma_p(x, n=1),), name="digamma", unread=(0,))
 polygamma_p = primitive(_polygamma,  lambda y, ybar, x, n=0: (unbroadcast(ybar * polygamma_p(x, n=n + 1), x),),
-                        name="polygamma")
+                        name="polygamma", unread=(0,))
 beta        = binary(_sp.beta,   lambda y, ybar, a, b: ybar * y * (digamma(a) - digamma(a + b)),
                                  lambda y, ybar, a, b: ybar * y * (digamma(b) - digamma(a + b)))
 betaln      = binary(_sp.betaln, lambda y, ybar, a, b: ybar * (digamma(a) - digamma(a + b)),
-                                 lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)))
+                                 lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)), unread=(0,))
 gammainc    = binary(_sp.gammainc,  _no_derivative("gammainc", "a"),
                                     lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x))
 gammaincc   = binary(_sp.gammaincc, _no_derivative("gammaincc", "a"),
@@ -190,28 +193,28 @@ psi         = digamma
 # Entropies and robust losses                 j(f)(y, ybar, x1, x2) = (x1bar, x2bar)
 # --------------------------------------------------------------------------------------
 xlogy        = binary(_sp.xlogy,    lambda y, ybar, x1, x2: ybar * xlogy(1.0, x2),   # d/dx1 = log(x2)
-                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, x2))
+                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, x2), unread=(0,))
 xlog1py      = binary(_sp.xlog1py,  lambda y, ybar, x1, x2: ybar * xlog1py(1.0, x2),  # d/dx1 = log1p(x2)
-                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, 1 + x2))
-entr         = primitive(_sp.entr,  lambda y, ybar, x: (-ybar * (fnp.log(x) + 1),))
-rel_entr     = binary(_sp.rel_entr, lambda y, ybar, x1, x2: ybar * (fnp.log(x1) - fnp.log(x2) + 1),
-                                    lambda y, ybar, x1, x2: -ybar * x1 / x2)
-kl_div       = binary(_sp.kl_div,   lambda y, ybar, x1, x2: ybar * (fnp.log(x1) - fnp.log(x2)),
-                                    lambda y, ybar, x1, x2: ybar * (1 - x1 / x2))
+                                    lambda y, ybar, x1, x2: ybar * _x_over(x1, 1 + x2), unread=(0,))
+entr         = primitive(_sp.entr,  lambda y, ybar, x: (-ybar * (log(x) + 1),), unread=(0,))
+rel_entr     = binary(_sp.rel_entr, lambda y, ybar, x1, x2: ybar * (log(x1) - log(x2) + 1),
+                                    lambda y, ybar, x1, x2: -ybar * x1 / x2, unread=(0,))
+kl_div       = binary(_sp.kl_div,   lambda y, ybar, x1, x2: ybar * (log(x1) - log(x2)),
+                                    lambda y, ybar, x1, x2: ybar * (1 - x1 / x2), unread=(0,))
 huber        = binary(_sp.huber,        _huber_delta,        _huber_r)
 pseudo_huber = binary(_sp.pseudo_huber, _pseudo_huber_delta, _pseudo_huber_r)
 
 # --------------------------------------------------------------------------------------
 # Modified Bessel functions of the first kind (and their exponentially scaled forms)
 # --------------------------------------------------------------------------------------
-i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),))
-i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _i1_derivative(x),))
+i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),), unread=(0,))
+i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _i1_derivative(x),), unread=(0,))
 iv_p  = primitive(_iv,     lambda y, ybar, x, v=0: (unbroadcast(ybar * (iv_p(x, v=v - 1) + iv_p(x, v=v + 1)) / 2, x),),
-                  name="iv")
-i0e   = primitive(_sp.i0e, lambda y, ybar, x: (ybar * (i1e(x) - fnp.sign(x) * y),))
-i1e   = primitive(_sp.i1e, lambda y, ybar, x: (ybar * ((i0e(x) + ive_p(x, v=2)) / 2 - fnp.sign(x) * y),))
+                  name="iv", unread=(0,))
+i0e   = primitive(_sp.i0e, lambda y, ybar, x: (ybar * (i1e(x) - sign(x) * y),))
+i1e   = primitive(_sp.i1e, lambda y, ybar, x: (ybar * ((i0e(x) + ive_p(x, v=2)) / 2 - sign(x) * y),))
 ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
-                               ybar * ((ive_p(x, v=v - 1) + ive_p(x, v=v + 1)) / 2 - fnp.sign(x) * y), x),),
+                               ybar * ((ive_p(x, v=v - 1) + ive_p(x, v=v + 1)) / 2 - sign(x) * y), x),),
                   name="ive")
 # fmt: on
 
@@ -261,18 +264,18 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, r
     if b is not None:
         b = b if isinstance(b, Traced) else np.asarray(b)
         shape = np.broadcast_shapes(shape_of(a), shape_of(b))
-        a = a if shape_of(a) == shape else fnp.broadcast_to(a, shape)
+        a = a if shape_of(a) == shape else broadcast_to(a, shape)
     z, m = _shifted(a, axis)
-    e = fnp.exp(z)
-    s = fnp.sum(e if b is None else b * e, axis=axis, keepdims=True)
+    e = exp(z)
+    s = _reductions.sum(e if b is None else b * e, axis=axis, keepdims=True)
     sign = np.sign(untraced(s))
     with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty or all -inf sum
-        y = fnp.log(fnp.abs(s)) + m
+        y = log(absolute(s)) + m
     if not return_sign and np.any(sign < 0):
-        y = fnp.where(sign < 0, np.nan, y)
+        y = where(sign < 0, np.nan, y)
     if not keepdims:
         sign = np.squeeze(sign, axis=axis)
-        y = fnp.reshape(y, sign.shape)
+        y = reshape(y, sign.shape)
     return (y, sign) if return_sign else y
 
 
@@ -287,7 +290,7 @@ def log_softmax(x: Any, axis: Any = None) -> Any:
     """
     axis = _axis(axis)
     z, _ = _shifted(_real_input(x, "log_softmax"), axis)
-    return z - fnp.log(fnp.sum(fnp.exp(z), axis=axis, keepdims=True))
+    return z - log(_reductions.sum(exp(z), axis=axis, keepdims=True))
 
 
 def softmax(x: Any, axis: Any = None) -> Any:
@@ -300,8 +303,8 @@ def softmax(x: Any, axis: Any = None) -> Any:
     See Also: log_softmax, logsumexp, expit
     """
     axis = _axis(axis)
-    e = fnp.exp(_shifted(_real_input(x, "softmax"), axis)[0])
-    return e / fnp.sum(e, axis=axis, keepdims=True)
+    e = exp(_shifted(_real_input(x, "softmax"), axis)[0])
+    return e / _reductions.sum(e, axis=axis, keepdims=True)
 
 
 def _constant_order(n: Any, who: str) -> Any:
@@ -362,5 +365,5 @@ def multigammaln(a: Any, d: int) -> Any:
         raise ValueError(f"fad.scipy.special.multigammaln: needs d >= 0 and a > (d - 1) / 2 = {0.5 * (d - 1)}")
     a = a if isinstance(a, Traced) else np.asarray(a, dtype=_float_dtype(a))
     halves = (np.arange(d) / 2).astype(_float_dtype(a))
-    terms = gammaln(fnp.reshape(a, shape_of(a) + (1,)) - halves)
-    return fnp.sum(terms, axis=-1) + d * (d - 1) / 4 * math.log(math.pi)
+    terms = gammaln(reshape(a, shape_of(a) + (1,)) - halves)
+    return _reductions.sum(terms, axis=-1) + d * (d - 1) / 4 * math.log(math.pi)

@@ -52,6 +52,7 @@ array([[1., 0.],
        [0., 1.]])
 """
 
+
 from __future__ import annotations
 
 import operator
@@ -60,29 +61,42 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from fad import numpy as _fnp  # the namespace, for matmul (it imports this module last)
-from fad.core import Traced, primitive, untraced
-from fad.numpy._rules import (
-    absolute,
-    add,
+from fad.core import untraced
+from fad.numpy._base import (
     astype_p,
-    concatenate_p,
     dtype_of,
     getitem_p,
-    multiply,
-    negative,
     nondiff,
-    power,
     reshape_p,
     shape_of,
-    sqrt,
-    subtract,
     sum_p,
     transpose_p,
-    unbroadcast,
     where_p,
 )
-from fad.numpy._rules import matmul as _matmul  # the primitive; the public matmul is the namespace's
+from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
+from fad.numpy._elementwise import absolute, power, sqrt, subtract
+from fad.numpy._products import matmul  # public here too: NumPy 2 has numpy.linalg.matmul
+from fad.numpy._reductions import max_p, min_p
+from fad.numpy.linalg._eig import eig_p
+from fad.numpy.linalg._rules import (
+    cholesky_p,
+    col,
+    det_p,
+    eigh_p,
+    eye,
+    inv_p,
+    is_traced,
+    matrix_shape,
+    pinv_p,
+    qr_p,
+    real_only,
+    row,
+    slogdet_p,
+    solve_p,
+    square_shape,
+    svd_p,
+    sym,
+)
 
 __all__ = [
     "det", "slogdet", "inv", "pinv", "solve", "lstsq", "matrix_power", "multi_dot",
@@ -143,334 +157,6 @@ class LstsqResult(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------
-# Helpers: matrices of a stack, constant masks, checks
-# --------------------------------------------------------------------------------------
-
-
-def _mT(x: Any) -> Any:
-    """The transpose of the last two axes (of every matrix of a stack)."""
-    n = len(shape_of(x))
-    return transpose_p(x, axes=(*range(n - 2), n - 1, n - 2))
-
-
-def _sym(x: Any) -> Any:
-    """The symmetric part ``(x + x^T) / 2``."""
-    return (x + _mT(x)) * 0.5
-
-
-def _row(v: Any) -> Any:
-    """``v[..., None, :]``: a vector as a row, to scale the columns of a matrix."""
-    return reshape_p(v, shape=(*shape_of(v)[:-1], 1, shape_of(v)[-1]))
-
-
-def _col(v: Any) -> Any:
-    """``v[..., :, None]``: a vector as a column, to scale the rows of a matrix."""
-    return reshape_p(v, shape=(*shape_of(v), 1))
-
-
-def _eye(n: int, like: Any) -> np.ndarray:
-    return np.eye(n, dtype=dtype_of(like))
-
-
-def _diag_embed(v: Any) -> Any:
-    """The diagonal matrices with the vectors ``v`` on their diagonals."""
-    return _row(v) * _eye(shape_of(v)[-1], v)
-
-
-def _gap_inverse(w: Any) -> Any:
-    """``F_ij = 1 / (w_j - w_i)``, differentiable in ``w``; 0 where ``w_j == w_i`` (the diagonal).
-
-    Taking ``F_ij = 0`` for equal values (as JAX does) keeps the rules finite there: they are
-    then right for functions that do not depend on the choice of vectors within a
-    repeated eigen- or singular space, such as functions of the values alone.
-    """
-    ws = untraced(w)
-    apart = (ws[..., None, :] != ws[..., :, None]).astype(dtype_of(w))  # a constant mask
-    return apart / (_row(w) - _col(w) + (1 - apart))
-
-
-def _solve_right(x: Any, a: Any) -> Any:
-    """``x A^-1``, as ``(A^-T x^T)^T``."""
-    return _mT(_solve_p(_mT(a), _mT(x)))
-
-
-def _square(name: str, a: Any) -> tuple[int, int]:
-    """The shape of the matrices of ``a``; ValueError unless they are square (..., n, n)."""
-    shape = shape_of(a)
-    if len(shape) < 2 or shape[-1] != shape[-2]:
-        raise ValueError(f"fad.numpy.linalg.{name}: expected a square matrix or a stack of them (..., n, n), "
-                         f"got shape {shape}")
-    return shape[-2:]
-
-
-def _matrix(name: str, a: Any) -> tuple[int, int]:
-    shape = shape_of(a)
-    if len(shape) < 2:
-        raise ValueError(f"fad.numpy.linalg.{name}: expected a matrix or a stack of them (..., m, n), "
-                         f"got shape {shape}")
-    return shape[-2:]
-
-
-def _real(name: str, *xs: Any) -> None:
-    """NotImplementedError for a traced complex input: the rule is written for real matrices."""
-    for x in xs:
-        if isinstance(x, Traced) and np.iscomplexobj(untraced(x)):
-            raise NotImplementedError(
-                f"fad.numpy.linalg.{name}: complex matrices have no derivative rule yet (only eig and eigvals "
-                "take them); differentiate the real and imaginary parts as a real block matrix "
-                "[[re, -im], [im, re]] instead"
-            )
-
-
-def _traced(x: Any) -> bool:
-    return isinstance(x, Traced)
-
-
-def _zero(ybar: Any) -> bool:
-    """Whether a cotangent is the constant zero (an unused output of a decomposition)."""
-    return not isinstance(ybar, Traced) and not np.any(ybar)
-
-
-def _extremum(reduce: Any, name: str) -> Any:
-    """``reduce`` (``np.max`` or ``np.min``) over ``axis``; ties share the cotangent equally."""
-
-    def vjp(y: Any, ybar: Any, x: Any, axis: Any = None, keepdims: bool = False) -> tuple:
-        xs = untraced(x)
-        hit = xs == reduce(xs, axis=axis, keepdims=True)
-        share = (hit / np.sum(hit, axis=axis, keepdims=True)).astype(dtype_of(ybar))
-        kept = np.sum(hit, axis=axis, keepdims=True).shape
-        return (multiply(reshape_p(ybar, shape=kept), share),)
-
-    return primitive(lambda x, axis=None, keepdims=False: reduce(x, axis=axis, keepdims=keepdims), vjp, name=name)
-
-
-# --------------------------------------------------------------------------------------
-# Rules too long for one line, each right above its registration
-# --------------------------------------------------------------------------------------
-
-
-def _solve_matrices(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``A^-1 B`` for stacks of matrices ``B``, whose batch axes broadcast with ``A``'s.
-
-    ``B`` is given every batch axis: NumPy 1 would read it as a stack of vectors when
-    ``b.ndim == a.ndim - 1``.
-    """
-    batch = np.broadcast_shapes(np.shape(a)[:-2], np.shape(b)[:-2])
-    return np.linalg.solve(a, np.broadcast_to(b, (*batch, *np.shape(b)[-2:])))
-
-
-def _solve_vjp(y: Any, ybar: Any, a: Any, b: Any) -> tuple:
-    """``X = A^-1 B``: ``Bbar = A^-T ybar`` and ``Abar = -Bbar X^T``, summed to each shape."""
-    bbar = _solve_p(_mT(a), ybar)
-    return unbroadcast(negative(_matmul(bbar, _mT(y))), a), unbroadcast(bbar, b)
-
-
-def _cholesky_vjp(y: Any, ybar: Any, a: Any) -> tuple:
-    """``A = L L^T``: ``Abar = sym(L^-T Phi(L^T Lbar) L^-1)``, ``Phi`` = lower triangle, half diagonal."""
-    n = shape_of(y)[-1]
-    phi = np.tril(np.ones((n, n), dtype=dtype_of(y))) - 0.5 * _eye(n, y)
-    p = _matmul(_mT(y), ybar) * phi
-    return (_sym(_solve_right(_solve_p(_mT(y), p), y)),)
-
-
-def _eigh_vjp(y: Any, ybar: Any, a: Any, UPLO: str = "L") -> tuple:
-    """``A = V diag(w) V^T``: ``Abar = sym(V (diag(wbar) + F * (V^T Vbar)) V^T)``."""
-    (w, v), (wbar, vbar) = y, ybar
-    inner = _diag_embed(wbar)
-    if not _zero(vbar):  # eigvalsh uses the values only
-        inner = inner + _gap_inverse(w) * _matmul(_mT(v), vbar)
-    return (_sym(_matmul(v, _matmul(inner, _mT(v)))),)
-
-
-def _svd_vjp(y: Any, ybar: Any, a: Any, hermitian: bool = False) -> tuple:
-    """``A = U diag(s) V^T`` (reduced): Townsend's formula, ``F_ij = 1 / (s_j^2 - s_i^2)``.
-
-    ``Abar = U [(J + J^T) S + diag(sbar) + S (K + K^T)] V^T + (I - U U^T) Ubar S^-1 V^T
-    + U S^-1 Vbar^T (I - V V^T)`` with ``J = F * (U^T Ubar)``, ``K = F * (V^T Vbar)``;
-    the last two terms vanish for a square matrix. A term of an unused ``U`` or ``Vh`` is
-    skipped (so the singular values alone need neither distinct nor nonzero values).
-    """
-    (u, s, vh), (ubar, sbar, vhbar) = y, ybar
-    m, n = shape_of(a)[-2:]
-    inner = _diag_embed(sbar)
-    f = None if _zero(ubar) and _zero(vhbar) else _gap_inverse(s * s)
-    if not _zero(ubar):
-        ut_ubar = _matmul(_mT(u), ubar)
-        j = f * ut_ubar
-        inner = inner + (j + _mT(j)) * _row(s)
-    if not _zero(vhbar):
-        k = f * _matmul(vh, _mT(vhbar))  # F * (V^T Vbar), with V = Vh^T
-        inner = inner + _col(s) * (k + _mT(k))
-    abar = _matmul(u, _matmul(inner, vh))
-    if m > n and not _zero(ubar):
-        abar = abar + _matmul((ubar - _matmul(u, ut_ubar)) / _row(s), vh)
-    if n > m and not _zero(vhbar):
-        abar = abar + _matmul(u, (vhbar - _matmul(_matmul(vhbar, _mT(vh)), vh)) / _col(s))
-    return (abar,)
-
-
-def _qr_tall_vjp(q: Any, r: Any, qbar: Any, rbar: Any) -> Any:
-    """``A = Q R`` with ``m >= n``: ``Abar = (Qbar + Q copyltu(M)) R^-T``, ``M = R Rbar^T - Qbar^T Q``.
-
-    ``copyltu(M)`` is the symmetric matrix with ``M``'s lower triangle.
-    """
-    n = shape_of(r)[-1]
-    m = _matmul(r, _mT(rbar)) - _matmul(_mT(qbar), q)
-    lower = np.tril(np.ones((n, n), dtype=dtype_of(r)))
-    copyltu = m * lower + _mT(m * (lower - _eye(n, r)))
-    return _solve_right(qbar + _matmul(q, copyltu), _mT(r))
-
-
-def _qr_vjp(y: Any, ybar: Any, a: Any) -> tuple:
-    """The reduced QR's VJP; a wide ``A = [X | Y]`` is ``X = Q U`` and ``Y = Q V``, ``R = [U | V]``."""
-    (q, r), (qbar, rbar) = y, ybar
-    m, n = shape_of(a)[-2:]
-    if m >= n:
-        return (_qr_tall_vjp(q, r, qbar, rbar),)
-    left, right = (Ellipsis, slice(None), slice(None, m)), (Ellipsis, slice(None), slice(m, None))
-    vbar = getitem_p(rbar, index=right)
-    xbar = _qr_tall_vjp(q, getitem_p(r, index=left), qbar + _matmul(getitem_p(a, index=right), _mT(vbar)),
-                        getitem_p(rbar, index=left))
-    return (concatenate_p(xbar, _matmul(q, vbar), axis=-1),)
-
-
-def _pinv_vjp(y: Any, ybar: Any, a: Any, **cutoff: Any) -> tuple:
-    """``Y = A^+``: ``Abar = -Y^T ybar Y^T + (I - A Y) ybar^T Y Y^T + Y^T Y ybar^T (I - Y A)``."""
-    yt, ybar_t = _mT(y), _mT(ybar)
-    left = _matmul(ybar_t, _matmul(y, yt))  # ybar^T Y Y^T
-    right = _matmul(_matmul(yt, y), ybar_t)  # Y^T Y ybar^T
-    return (negative(_matmul(yt, _matmul(ybar, yt))) + (left - _matmul(a, _matmul(y, left)))
-            + (right - _matmul(_matmul(right, y), a)),)
-
-
-# fmt: off
-# --------------------------------------------------------------------------------------
-# Primitives                                  j(f)(y, ybar, A) = (Abar,)
-# --------------------------------------------------------------------------------------
-_inv_p      = primitive(np.linalg.inv, lambda y, ybar, a: (negative(_matmul(_mT(y), _matmul(ybar, _mT(y)))),),
-                        name="inv")
-_det_p      = primitive(np.linalg.det, lambda y, ybar, a: (_col(_col(ybar * y)) * _mT(inv(a)),), name="det")
-_slogdet_p  = primitive(lambda a: tuple(np.linalg.slogdet(a)),
-                        lambda y, ybar, a: (_col(_col(ybar[1])) * _mT(inv(a)),),
-                        name="slogdet", multiple_results=True)
-_solve_p    = primitive(_solve_matrices, _solve_vjp, name="solve")
-_cholesky_p = primitive(np.linalg.cholesky, _cholesky_vjp, name="cholesky")
-_eigh_p     = primitive(lambda a, UPLO="L": tuple(np.linalg.eigh(a, UPLO=UPLO)), _eigh_vjp,
-                        name="eigh", multiple_results=True)
-_svd_p      = primitive(lambda a, hermitian=False: tuple(np.linalg.svd(a, full_matrices=False, hermitian=hermitian)),
-                        _svd_vjp, name="svd", multiple_results=True)
-_qr_p       = primitive(lambda a: tuple(np.linalg.qr(a)), _qr_vjp, name="qr", multiple_results=True)
-_pinv_p     = primitive(lambda a, **cutoff: np.linalg.pinv(a, **cutoff), _pinv_vjp, name="pinv")
-_amax       = _extremum(np.max, "max")
-_amin       = _extremum(np.min, "min")
-# fmt: on
-
-
-# --------------------------------------------------------------------------------------
-# eig: complex values, computed as pairs of real arrays
-# --------------------------------------------------------------------------------------
-# fad's real primitives are exact for real arrays at every order, so eig's VJP does its
-# complex arithmetic on (real part, imaginary part) pairs, with ``im`` None for zero.
-# Three primitives move between complex arrays and pairs, with the rules of fad's complex
-# convention (docs/complex.md; pairing Re(sum(a * b)), no conjugation):
-# j(real)(y, ybar, z) = ybar, j(imag)(y, ybar, z) = -1j * ybar and
-# j(complex)(y, zbar, re, im) = (Re zbar, -Im zbar) for complex(re, im) = re + 1j * im.
-
-# fmt: off
-_real_p    = primitive(np.real, lambda y, ybar, z: (_complex_p(ybar, np.zeros_like(untraced(ybar))),), name="real")
-_imag_p    = primitive(np.imag, lambda y, ybar, z: (_complex_p(np.zeros_like(untraced(ybar)), negative(ybar)),),
-                       name="imag")
-_complex_p = primitive(lambda re, im: re + 1j * im, (lambda y, ybar, re, im: _real_p(ybar),
-                                                     lambda y, ybar, re, im: negative(_imag_p(ybar))), name="complex")
-# fmt: on
-
-
-class _Pair(NamedTuple):
-    """A complex array as two real ones; ``im`` is None when it is zero."""
-
-    re: Any
-    im: Any = None
-
-    @staticmethod
-    def of(z: Any) -> _Pair:
-        return _Pair(_real_p(z), _imag_p(z)) if np.iscomplexobj(untraced(z)) else _Pair(z)
-
-    def __add__(self, other: _Pair) -> _Pair:  # type: ignore[override]
-        return _Pair(self.re + other.re, _plus(self.im, other.im))
-
-    def __sub__(self, other: _Pair) -> _Pair:
-        return _Pair(self.re - other.re, _plus(self.im, None if other.im is None else negative(other.im)))
-
-    def times(self, other: _Pair, op: Any = multiply) -> _Pair:
-        """The complex product under ``op`` (``multiply`` or ``_matmul``)."""
-        re = op(self.re, other.re)
-        if self.im is not None and other.im is not None:
-            re = re - op(self.im, other.im)
-        im = _plus(None if other.im is None else op(self.re, other.im),
-                   None if self.im is None else op(self.im, other.re))
-        return _Pair(re, im)
-
-    def conj(self) -> _Pair:
-        return self if self.im is None else _Pair(self.re, negative(self.im))
-
-    def mT(self) -> _Pair:
-        return _Pair(_mT(self.re), None if self.im is None else _mT(self.im))
-
-
-def _plus(x: Any, y: Any) -> Any:
-    return y if x is None else x if y is None else add(x, y)
-
-
-def _pair_solve(a: _Pair, b: _Pair) -> _Pair:
-    """``A^-1 B`` for complex ``A``, as the real system ``[[Ar, -Ai], [Ai, Ar]] [Xr; Xi] = [Br; Bi]``."""
-    if a.im is None:
-        return _Pair(_solve_p(a.re, b.re), None if b.im is None else _solve_p(a.re, b.im))
-    n, bim = shape_of(a.re)[-1], np.zeros(shape_of(b.re), dtype_of(b.re)) if b.im is None else b.im
-    block = concatenate_p(concatenate_p(a.re, negative(a.im), axis=-1), concatenate_p(a.im, a.re, axis=-1), axis=-2)
-    x = _solve_p(block, concatenate_p(b.re, bim, axis=-2))
-    return _Pair(getitem_p(x, index=(Ellipsis, slice(None, n), slice(None))),
-                 getitem_p(x, index=(Ellipsis, slice(n, None), slice(None))))
-
-
-def _eig_vjp(y: Any, ybar: Any, a: Any) -> tuple:
-    """``A V = V diag(w)``: ``Abar = V^-H (diag(wbar) + conj(F) * (V^H Vbar')) V^H``.
-
-    This is the adjoint of the JVP under ``Re(vdot(a, b))``; fad's convention pairs by
-    ``Re(sum(a * b))``, whose cotangents are the conjugates, so ``ybar`` is conjugated on
-    the way in and ``Abar`` on the way out. ``F_ij = 1 / (w_j - w_i)``. ``Vbar'`` is
-    ``Vbar`` with the part that the normalisation of each eigenvector removes taken out:
-    NumPy's eigenvectors have unit norm (a change along ``v_k`` itself is undone) and
-    their largest component ``v_k[p]`` real (a change of phase is undone), so
-    ``Vbar' = Vbar - V diag(Re g) - 1j E diag(Im g / v_k[p])`` with ``g_k = v_k^H vbar_k``
-    and ``E`` the columns ``e_p``.
-    """
-    (w, v), (wbar, vbar) = map(_Pair.of, y), (_Pair.of(part).conj() for part in ybar)
-    vh = v.mT().conj()
-    pbar = _Pair(_diag_embed(wbar.re), None if wbar.im is None else _diag_embed(wbar.im))
-    if not _zero(ybar[1]):  # eigvals uses the values only
-        n = shape_of(w.re)[-1]
-        g = _Pair(*(None if part is None else sum_p(part, axis=-2) for part in v.conj().times(vbar)))
-        vbar = vbar - v.times(_Pair(_row(g.re)))
-        if g.im is not None:
-            p = np.argmax(np.abs(untraced(y[1])), axis=-2)  # which component NumPy made real: a constant
-            e = (np.arange(n)[:, None] == p[..., None, :]).astype(dtype_of(g.im))
-            vbar = vbar - _Pair(np.zeros((), dtype_of(g.im)), e * _row(g.im / sum_p(v.re * e, axis=-2)))
-        ws = untraced(y[0])
-        apart = (ws[..., None, :] != ws[..., :, None]).astype(dtype_of(w.re))  # F_ij = 0 for w_i == w_j
-        d = _Pair(_row(w.re) - _col(w.re) + (1 - apart), None if w.im is None else _row(w.im) - _col(w.im))
-        size = d.re * d.re if d.im is None else d.re * d.re + d.im * d.im
-        conj_f = _Pair(*(None if part is None else part * apart / size for part in d))  # conj(1/d) = d / |d|^2
-        pbar = pbar + conj_f.times(vh.times(vbar, _matmul))
-    abar = _pair_solve(vh, pbar.times(vh, _matmul))
-    if not np.iscomplexobj(untraced(a)):
-        return (abar.re,)
-    return (_complex_p(abar.re, np.zeros_like(untraced(abar.re)) if abar.im is None else negative(abar.im)),)
-
-
-_eig_p = primitive(lambda a: tuple(np.linalg.eig(a)), _eig_vjp, name="eig", multiple_results=True)
-
-
-# --------------------------------------------------------------------------------------
 # Inverses, determinants and linear systems
 # --------------------------------------------------------------------------------------
 
@@ -484,9 +170,9 @@ def inv(a: Any) -> Any:
 
     See Also: solve, pinv
     """
-    _square("inv", a)
-    _real("inv", a)
-    return _inv_p(a)
+    square_shape("inv", a)
+    real_only("inv", a)
+    return inv_p(a)
 
 
 def det(a: Any) -> Any:
@@ -497,9 +183,9 @@ def det(a: Any) -> Any:
 
     See Also: slogdet
     """
-    _square("det", a)
-    _real("det", a)
-    return _det_p(a)
+    square_shape("det", a)
+    real_only("det", a)
+    return det_p(a)
 
 
 def slogdet(a: Any) -> SlogdetResult:
@@ -510,9 +196,9 @@ def slogdet(a: Any) -> SlogdetResult:
 
     See Also: det
     """
-    _square("slogdet", a)
-    _real("slogdet", a)
-    return SlogdetResult(*_slogdet_p(a))
+    square_shape("slogdet", a)
+    real_only("slogdet", a)
+    return SlogdetResult(*slogdet_p(a))
 
 
 def solve(a: Any, b: Any) -> Any:
@@ -526,13 +212,13 @@ def solve(a: Any, b: Any) -> Any:
 
     See Also: inv, lstsq
     """
-    n, _ = _square("solve", a)
-    _real("solve", a, b)
+    n, _ = square_shape("solve", a)
+    real_only("solve", a, b)
     bshape = shape_of(b)
     vector = len(bshape) == 1 or (not _NUMPY2 and len(bshape) == len(shape_of(a)) - 1)
     if not vector:
-        return _solve_p(a, b)
-    x = _solve_p(a, reshape_p(b, shape=(*bshape, 1)))
+        return solve_p(a, b)
+    x = solve_p(a, reshape_p(b, shape=(*bshape, 1)))
     return reshape_p(x, shape=shape_of(x)[:-1])
 
 
@@ -546,11 +232,11 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
 
     See Also: inv, lstsq
     """
-    _matrix("pinv", a)
-    _real("pinv", a)
+    matrix_shape("pinv", a)
+    real_only("pinv", a)
     cutoff = {} if rcond is None else {"rcond": rcond}
     cutoff.update({} if rtol is _NO_VALUE else {"rtol": rtol})
-    return _pinv_p(_sym(a) if hermitian else a, hermitian=hermitian, **cutoff)
+    return pinv_p(sym(a) if hermitian else a, hermitian=hermitian, **cutoff)
 
 
 def lstsq(a: Any, b: Any, rcond: Any = None) -> LstsqResult:
@@ -567,19 +253,19 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> LstsqResult:
 
     See Also: pinv, solve
     """
-    m, n = _matrix("lstsq", a)
+    m, n = matrix_shape("lstsq", a)
     if len(shape_of(a)) != 2 or len(shape_of(b)) not in (1, 2):
         raise ValueError(f"fad.numpy.linalg.lstsq: a must be 2-d and b 1-d or 2-d, got shapes {shape_of(a)} "
                          f"and {shape_of(b)}")
-    _real("lstsq", a, b)
+    real_only("lstsq", a, b)
     eps = float(np.finfo(np.result_type(dtype_of(a), dtype_of(b), np.float32)).eps)
     if rcond is None or isinstance(rcond, str):  # NumPy 1's rcond="warn" meant the old default, -1
         rcond = eps * max(m, n) if rcond is None else -1
-    x = _matmul(pinv(a, rcond=eps if rcond < 0 else rcond), b)
+    x = matmul(pinv(a, rcond=eps if rcond < 0 else rcond), b)
     s = svdvals(a)
     rank = np.sum(untraced(s) > (eps if rcond < 0 else rcond) * np.max(untraced(s), initial=0.0)).astype(np.int32)
     if rank == n and m > n:
-        r = subtract(b, _matmul(a, x))
+        r = subtract(b, matmul(a, x))
         residuals = sum_p(r * r, axis=0)
         residuals = reshape_p(residuals, shape=(1,)) if len(shape_of(b)) == 1 else residuals
     else:
@@ -596,22 +282,22 @@ def matrix_power(a: Any, n: int) -> Any:
 
     See Also: multi_dot
     """
-    size, _ = _square("matrix_power", a)
+    size, _ = square_shape("matrix_power", a)
     try:
         n = operator.index(n)
     except TypeError:
         raise TypeError(f"fad.numpy.linalg.matrix_power: the exponent must be an integer, got {n!r}") from None
     if n == 0:
-        return np.broadcast_to(_eye(size, a), shape_of(a)).copy()  # constant: no derivative
+        return np.broadcast_to(eye(size, a), shape_of(a)).copy()  # constant: no derivative
     if n < 0:
         a, n = inv(a), -n
     result, square = None, a
     while n:
         if n & 1:
-            result = square if result is None else _matmul(result, square)
+            result = square if result is None else matmul(result, square)
         n >>= 1
         if n:
-            square = _matmul(square, square)
+            square = matmul(square, square)
     return result
 
 
@@ -653,7 +339,7 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Any:
     def product(i: int, j: int) -> Any:
         if i == j:
             return arrays[i]
-        return _matmul(product(i, split[i, j]), product(split[i, j] + 1, j))
+        return matmul(product(i, split[i, j]), product(split[i, j] + 1, j))
 
     return product(0, len(arrays) - 1)
 
@@ -674,9 +360,9 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
 
     See Also: eigh, solve
     """
-    _square("cholesky", a)
-    _real("cholesky", a)
-    return _mT(_cholesky_p(_mT(a))) if upper else _cholesky_p(a)
+    square_shape("cholesky", a)
+    real_only("cholesky", a)
+    return mT(cholesky_p(mT(a))) if upper else cholesky_p(a)
 
 
 def qr(a: Any, mode: str = "reduced") -> Any:
@@ -687,16 +373,16 @@ def qr(a: Any, mode: str = "reduced") -> Any:
 
     See Also: cholesky, svd
     """
-    m, n = _matrix("qr", a)
-    _real("qr", a)
+    m, n = matrix_shape("qr", a)
+    real_only("qr", a)
     if mode not in ("reduced", "r") and not (mode == "complete" and m <= n):
-        if _traced(a):
+        if is_traced(a):
             raise NotImplementedError(
                 f"fad.numpy.linalg.qr: mode={mode!r} has no derivative (a complete Q of a tall matrix is not "
                 "unique, and 'raw' is LAPACK's storage); use mode='reduced'"
             )
         return np.linalg.qr(a, mode=mode)
-    q, r = _qr_p(a)
+    q, r = qr_p(a)
     return r if mode == "r" else QRResult(q, r)
 
 
@@ -712,11 +398,11 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
 
     See Also: eigvalsh, eig, svd
     """
-    _square("eigh", a)
-    _real("eigh", a)
+    square_shape("eigh", a)
+    real_only("eigh", a)
     if UPLO not in ("L", "U"):
         raise ValueError(f"fad.numpy.linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    return EighResult(*_eigh_p(a, UPLO=UPLO))
+    return EighResult(*eigh_p(a, UPLO=UPLO))
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
@@ -745,8 +431,8 @@ def eig(a: Any) -> EigResult:
 
     See Also: eigvals, eigh
     """
-    _square("eig", a)
-    return EigResult(*_eig_p(a))
+    square_shape("eig", a)
+    return EigResult(*eig_p(a))
 
 
 def eigvals(a: Any) -> Any:
@@ -774,16 +460,16 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
 
     See Also: svdvals, eigh, pinv, norm
     """
-    m, n = _matrix("svd", a)
-    _real("svd", a)
+    m, n = matrix_shape("svd", a)
+    real_only("svd", a)
     if compute_uv and full_matrices and m != n:
-        if _traced(a):
+        if is_traced(a):
             raise NotImplementedError(
                 "fad.numpy.linalg.svd: the full U and Vh of a non-square matrix are not unique, so they have no "
                 "derivative; pass full_matrices=False"
             )
         return SVDResult(*np.linalg.svd(a, full_matrices=True, hermitian=hermitian))
-    u, s, vh = _svd_p(_sym(a) if hermitian else a, hermitian=hermitian)
+    u, s, vh = svd_p(sym(a) if hermitian else a, hermitian=hermitian)
     return SVDResult(u, s, vh) if compute_uv else s
 
 
@@ -821,7 +507,7 @@ def _vector_norm(x: Any, order: Any, axis: int, keepdims: bool) -> Any:
         xs = untraced(x)
         return np.sum(xs != 0, axis=axis, keepdims=keepdims).astype(np.result_type(xs.real, np.float32))
     if order in (np.inf, -np.inf):
-        y = (_amax if order > 0 else _amin)(absolute(x), axis=axis, keepdims=True)
+        y = (max_p if order > 0 else min_p)(absolute(x), axis=axis, keepdims=True)
     elif order == 1:
         y = sum_p(absolute(x), axis=axis, keepdims=True)
     else:  # kept dimensions: on NumPy 1 a 0-d float32 to a Python float's power is float64
@@ -841,7 +527,7 @@ def _matrix_norm(x: Any, order: Any, axes: tuple[int, int], keepdims: bool) -> A
         y = sum_p(s, axis=-1) if order == "nuc" else getitem_p(s, index=(Ellipsis, 0 if order == 2 else -1))
     elif order in (1, -1, np.inf, -np.inf):
         summed, other = (row, col) if order in (1, -1) else (col, row)
-        extremum = _amax if order > 0 else _amin
+        extremum = max_p if order > 0 else min_p
         y = extremum(sum_p(absolute(x), axis=summed), axis=other - (other > summed))
     else:
         raise ValueError(f"fad.numpy.linalg.norm: invalid norm order {order!r} for matrices")
@@ -862,7 +548,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
 
     See Also: vector_norm, matrix_norm, cond
     """
-    _real("norm", x)
+    real_only("norm", x)
     ndim = len(shape_of(x))
     if axis is None:
         if ord is None:
@@ -894,7 +580,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 
     See Also: norm, matrix_norm
     """
-    _real("vector_norm", x)
+    real_only("vector_norm", x)
     shape = shape_of(x)
     axes = range(len(shape)) if axis is None else (axis,) if isinstance(axis, (int, np.integer)) else axis
     axes = tuple(sorted(operator.index(i) % max(len(shape), 1) for i in axes))
@@ -913,7 +599,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any: 
 
     See Also: norm, vector_norm
     """
-    _matrix("matrix_norm", x)
+    matrix_shape("matrix_norm", x)
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
 
 
@@ -925,12 +611,12 @@ def cond(x: Any, p: Any = None) -> Any:
 
     See Also: norm, svdvals
     """
-    _matrix("cond", x)
+    matrix_shape("cond", x)
     if p is None or p in (2, -2):
         s = svdvals(x)
         big, small = getitem_p(s, index=(Ellipsis, 0)), getitem_p(s, index=(Ellipsis, -1))
         return big / small if p != -2 else small / big
-    _square("cond", x)
+    square_shape("cond", x)
     return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
 
 
@@ -942,23 +628,14 @@ matrix_rank = nondiff(np.linalg.matrix_rank)
 # --------------------------------------------------------------------------------------
 
 
-def matmul(x1: Any, x2: Any, /) -> Any:
-    """The matrix product: ``fad.numpy.matmul`` (NumPy 2 has it in ``numpy.linalg`` too).
-
-    >>> matmul(np.ones((2, 3)), np.ones(3))
-    array([3., 3.])
-    """
-    return _fnp.matmul(x1, x2)
-
-
 def matrix_transpose(x: Any, /) -> Any:
     """The transpose of the last two axes.
 
     >>> matrix_transpose(np.ones((1, 2))).shape
     (2, 1)
     """
-    _matrix("matrix_transpose", x)
-    return _mT(x)
+    matrix_shape("matrix_transpose", x)
+    return mT(x)
 
 
 def outer(x1: Any, x2: Any, /) -> Any:
@@ -970,7 +647,7 @@ def outer(x1: Any, x2: Any, /) -> Any:
     """
     if len(shape_of(x1)) != 1 or len(shape_of(x2)) != 1:
         raise ValueError(f"fad.numpy.linalg.outer: expected two vectors, got shapes {shape_of(x1)} and {shape_of(x2)}")
-    return _col(x1) * _row(x2)
+    return col(x1) * row(x2)
 
 
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
@@ -979,7 +656,7 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     >>> vecdot(np.ones((2, 3)), np.arange(3.0))
     array([3., 3.])
     """
-    _real("vecdot", x1, x2)
+    real_only("vecdot", x1, x2)
     return sum_p(x1 * x2, axis=axis)
 
 
@@ -989,7 +666,7 @@ def diagonal(x: Any, /, *, offset: int = 0) -> Any:
     >>> diagonal(np.arange(4.0).reshape(2, 2))
     array([0., 3.])
     """
-    m, n = _matrix("diagonal", x)
+    m, n = matrix_shape("diagonal", x)
     i = np.arange(max(0, min(m + min(offset, 0), n - max(offset, 0))))
     return getitem_p(x, index=(Ellipsis, i - min(offset, 0), i + max(offset, 0)))
 
@@ -1010,3 +687,4 @@ def __getattr__(name: str) -> Any:
         return getattr(np.linalg, name)
     except AttributeError:
         raise AttributeError(f"module 'fad.numpy.linalg' has no attribute {name!r}") from None
+

@@ -1,0 +1,234 @@
+"""The primitives of fad.numpy.linalg, and the helpers their rules share.
+
+The rules are tabulated in the docstring of :mod:`fad.numpy.linalg`; each is written with
+fad's own functions (``matmul``, ``solve_p``, transposes, elementwise arithmetic), so it
+can be differentiated again. ``X^T`` is the transpose of the last two axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fad.core import Traced, primitive, untraced
+from fad.numpy._base import (
+    concatenate_p,
+    dtype_of,
+    getitem_p,
+    reshape_p,
+    shape_of,
+    unbroadcast,
+)
+from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
+from fad.numpy._elementwise import negative
+from fad.numpy._products import matmul
+
+__all__ = [
+    "inv_p", "det_p", "slogdet_p", "solve_p", "cholesky_p", "eigh_p", "svd_p", "qr_p", "pinv_p",
+    "sym", "row", "col", "eye", "diag_embed", "gap_inverse", "solve_right",
+    "square_shape", "matrix_shape", "real_only", "is_traced", "is_zero",
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Helpers: matrices of a stack, constant masks, checks
+# --------------------------------------------------------------------------------------
+
+
+def sym(x: Any) -> Any:
+    """The symmetric part ``(x + x^T) / 2``."""
+    return (x + mT(x)) * 0.5
+
+
+def row(v: Any) -> Any:
+    """``v[..., None, :]``: a vector as a row, to scale the columns of a matrix."""
+    return reshape_p(v, shape=(*shape_of(v)[:-1], 1, shape_of(v)[-1]))
+
+
+def col(v: Any) -> Any:
+    """``v[..., :, None]``: a vector as a column, to scale the rows of a matrix."""
+    return reshape_p(v, shape=(*shape_of(v), 1))
+
+
+def eye(n: int, like: Any) -> np.ndarray:
+    return np.eye(n, dtype=dtype_of(like))
+
+
+def diag_embed(v: Any) -> Any:
+    """The diagonal matrices with the vectors ``v`` on their diagonals."""
+    return row(v) * eye(shape_of(v)[-1], v)
+
+
+def gap_inverse(w: Any) -> Any:
+    """``F_ij = 1 / (w_j - w_i)``, differentiable in ``w``; 0 where ``w_j == w_i`` (the diagonal).
+
+    Taking ``F_ij = 0`` for equal values (as JAX does) keeps the rules finite there: they are
+    then right for functions that do not depend on the choice of vectors within a
+    repeated eigen- or singular space, such as functions of the values alone.
+    """
+    ws = untraced(w)
+    apart = (ws[..., None, :] != ws[..., :, None]).astype(dtype_of(w))  # a constant mask
+    return apart / (row(w) - col(w) + (1 - apart))
+
+
+def solve_right(x: Any, a: Any) -> Any:
+    """``x A^-1``, as ``(A^-T x^T)^T``."""
+    return mT(solve_p(mT(a), mT(x)))
+
+
+def square_shape(name: str, a: Any) -> tuple[int, int]:
+    """The shape of the matrices of ``a``; ValueError unless they are square (..., n, n)."""
+    shape = shape_of(a)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError(f"fad.numpy.linalg.{name}: expected a square matrix or a stack of them (..., n, n), "
+                        f"got shape {shape}")
+    return shape[-2:]
+
+
+def matrix_shape(name: str, a: Any) -> tuple[int, int]:
+    shape = shape_of(a)
+    if len(shape) < 2:
+        raise ValueError(f"fad.numpy.linalg.{name}: expected a matrix or a stack of them (..., m, n), "
+                        f"got shape {shape}")
+    return shape[-2:]
+
+
+def real_only(name: str, *xs: Any) -> None:
+    """NotImplementedError for a traced complex input: the rule is written for real matrices."""
+    for x in xs:
+        if isinstance(x, Traced) and np.iscomplexobj(untraced(x)):
+            raise NotImplementedError(
+                f"fad.numpy.linalg.{name}: complex matrices have no derivative rule yet (only eig and eigvals "
+                "take them); differentiate the real and imaginary parts as a real block matrix "
+                "[[re, -im], [im, re]] instead"
+            )
+
+
+def is_traced(x: Any) -> bool:
+    return isinstance(x, Traced)
+
+
+def is_zero(ybar: Any) -> bool:
+    """Whether a cotangent is the constant zero (an unused output of a decomposition)."""
+    return not isinstance(ybar, Traced) and not np.any(ybar)
+
+
+# --------------------------------------------------------------------------------------
+# Rules too long for one line, each right above its registration
+# --------------------------------------------------------------------------------------
+
+
+def _solve_matrices(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``A^-1 B`` for stacks of matrices ``B``, whose batch axes broadcast with ``A``'s.
+
+    ``B`` is given every batch axis: NumPy 1 would read it as a stack of vectors when
+    ``b.ndim == a.ndim - 1``.
+    """
+    batch = np.broadcast_shapes(np.shape(a)[:-2], np.shape(b)[:-2])
+    return np.linalg.solve(a, np.broadcast_to(b, (*batch, *np.shape(b)[-2:])))
+
+
+def _solve_vjp(y: Any, ybar: Any, a: Any, b: Any) -> tuple:
+    """``X = A^-1 B``: ``Bbar = A^-T ybar`` and ``Abar = -Bbar X^T``, summed to each shape."""
+    bbar = solve_p(mT(a), ybar)
+    return unbroadcast(negative(matmul(bbar, mT(y))), a), unbroadcast(bbar, b)
+
+
+def _cholesky_vjp(y: Any, ybar: Any, a: Any) -> tuple:
+    """``A = L L^T``: ``Abar = sym(L^-T Phi(L^T Lbar) L^-1)``, ``Phi`` = lower triangle, half diagonal."""
+    n = shape_of(y)[-1]
+    phi = np.tril(np.ones((n, n), dtype=dtype_of(y))) - 0.5 * eye(n, y)
+    p = matmul(mT(y), ybar) * phi
+    return (sym(solve_right(solve_p(mT(y), p), y)),)
+
+
+def _eigh_vjp(y: Any, ybar: Any, a: Any, UPLO: str = "L") -> tuple:
+    """``A = V diag(w) V^T``: ``Abar = sym(V (diag(wbar) + F * (V^T Vbar)) V^T)``."""
+    (w, v), (wbar, vbar) = y, ybar
+    inner = diag_embed(wbar)
+    if not is_zero(vbar):  # eigvalsh uses the values only
+        inner = inner + gap_inverse(w) * matmul(mT(v), vbar)
+    return (sym(matmul(v, matmul(inner, mT(v)))),)
+
+
+def _svd_vjp(y: Any, ybar: Any, a: Any, hermitian: bool = False) -> tuple:
+    """``A = U diag(s) V^T`` (reduced): Townsend's formula, ``F_ij = 1 / (s_j^2 - s_i^2)``.
+
+    ``Abar = U [(J + J^T) S + diag(sbar) + S (K + K^T)] V^T + (I - U U^T) Ubar S^-1 V^T
+    + U S^-1 Vbar^T (I - V V^T)`` with ``J = F * (U^T Ubar)``, ``K = F * (V^T Vbar)``;
+    the last two terms vanish for a square matrix. A term of an unused ``U`` or ``Vh`` is
+    skipped (so the singular values alone need neither distinct nor nonzero values).
+    """
+    (u, s, vh), (ubar, sbar, vhbar) = y, ybar
+    m, n = shape_of(a)[-2:]
+    inner = diag_embed(sbar)
+    f = None if is_zero(ubar) and is_zero(vhbar) else gap_inverse(s * s)
+    if not is_zero(ubar):
+        ut_ubar = matmul(mT(u), ubar)
+        j = f * ut_ubar
+        inner = inner + (j + mT(j)) * row(s)
+    if not is_zero(vhbar):
+        k = f * matmul(vh, mT(vhbar))  # F * (V^T Vbar), with V = Vh^T
+        inner = inner + col(s) * (k + mT(k))
+    abar = matmul(u, matmul(inner, vh))
+    if m > n and not is_zero(ubar):
+        abar = abar + matmul((ubar - matmul(u, ut_ubar)) / row(s), vh)
+    if n > m and not is_zero(vhbar):
+        abar = abar + matmul(u, (vhbar - matmul(matmul(vhbar, mT(vh)), vh)) / col(s))
+    return (abar,)
+
+
+def _qr_tall_vjp(q: Any, r: Any, qbar: Any, rbar: Any) -> Any:
+    """``A = Q R`` with ``m >= n``: ``Abar = (Qbar + Q copyltu(M)) R^-T``, ``M = R Rbar^T - Qbar^T Q``.
+
+    ``copyltu(M)`` is the symmetric matrix with ``M``'s lower triangle.
+    """
+    n = shape_of(r)[-1]
+    m = matmul(r, mT(rbar)) - matmul(mT(qbar), q)
+    lower = np.tril(np.ones((n, n), dtype=dtype_of(r)))
+    copyltu = m * lower + mT(m * (lower - eye(n, r)))
+    return solve_right(qbar + matmul(q, copyltu), mT(r))
+
+
+def _qr_vjp(y: Any, ybar: Any, a: Any) -> tuple:
+    """The reduced QR's VJP; a wide ``A = [X | Y]`` is ``X = Q U`` and ``Y = Q V``, ``R = [U | V]``."""
+    (q, r), (qbar, rbar) = y, ybar
+    m, n = shape_of(a)[-2:]
+    if m >= n:
+        return (_qr_tall_vjp(q, r, qbar, rbar),)
+    left, right = (Ellipsis, slice(None), slice(None, m)), (Ellipsis, slice(None), slice(m, None))
+    vbar = getitem_p(rbar, index=right)
+    xbar = _qr_tall_vjp(q, getitem_p(r, index=left), qbar + matmul(getitem_p(a, index=right), mT(vbar)),
+                       getitem_p(rbar, index=left))
+    return (concatenate_p(xbar, matmul(q, vbar), axis=-1),)
+
+
+def _pinv_vjp(y: Any, ybar: Any, a: Any, **cutoff: Any) -> tuple:
+    """``Y = A^+``: ``Abar = -Y^T ybar Y^T + (I - A Y) ybar^T Y Y^T + Y^T Y ybar^T (I - Y A)``."""
+    yt, ybar_t = mT(y), mT(ybar)
+    left = matmul(ybar_t, matmul(y, yt))  # ybar^T Y Y^T
+    right = matmul(matmul(yt, y), ybar_t)  # Y^T Y ybar^T
+    return (negative(matmul(yt, matmul(ybar, yt))) + (left - matmul(a, matmul(y, left)))
+            + (right - matmul(matmul(right, y), a)),)
+
+
+# fmt: off
+# --------------------------------------------------------------------------------------
+# Primitives                                  j(f)(y, ybar, A) = (Abar,)
+# --------------------------------------------------------------------------------------
+inv_p      = primitive(np.linalg.inv, lambda y, ybar, a: (negative(matmul(mT(y), matmul(ybar, mT(y)))),),
+                       name="inv", unread=(1,))
+det_p      = primitive(np.linalg.det, lambda y, ybar, a: (col(col(ybar * y)) * mT(inv_p(a)),), name="det")
+slogdet_p  = primitive(lambda a: tuple(np.linalg.slogdet(a)),
+                       lambda y, ybar, a: (col(col(ybar[1])) * mT(inv_p(a)),),
+                       name="slogdet", multiple_results=True)
+solve_p    = primitive(_solve_matrices, _solve_vjp, name="solve")
+cholesky_p = primitive(np.linalg.cholesky, _cholesky_vjp, name="cholesky", unread=(1,))
+eigh_p     = primitive(lambda a, UPLO="L": tuple(np.linalg.eigh(a, UPLO=UPLO)), _eigh_vjp,
+                       name="eigh", multiple_results=True, unread=(1,))
+svd_p      = primitive(lambda a, hermitian=False: tuple(np.linalg.svd(a, full_matrices=False, hermitian=hermitian)),
+                       _svd_vjp, name="svd", multiple_results=True)
+qr_p       = primitive(lambda a: tuple(np.linalg.qr(a)), _qr_vjp, name="qr", multiple_results=True)
+pinv_p     = primitive(lambda a, **cutoff: np.linalg.pinv(a, **cutoff), _pinv_vjp, name="pinv")
+# fmt: on
