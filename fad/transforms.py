@@ -235,9 +235,26 @@ def pullback(f: Callable, *xs: Any) -> tuple[Any, Callable[[Any], tuple]]:
     _check_callable(f, "pullback")
     # `back` may run long after this call: it must see the inputs as they are now, even if
     # the caller changes an input array in place meanwhile.
-    xs = tuple(tree_map(lambda x: x.copy() if type(x) is np.ndarray else x, xs))
+    xs = tuple(tree_map(lambda x: _snapshot(x) if type(x) is np.ndarray else x, xs))
     y, back = _trace_call(f, xs, "pullback")[:2]
     return y, back
+
+
+def _snapshot(x: np.ndarray) -> np.ndarray:
+    """A copy of ``x`` with its memory layout kept: the same strides, negative or zero ones too.
+
+    A function may read the layout (``ravel(x, order="K")`` does), so the copy must be
+    indistinguishable from ``x`` but for its memory. A strided view is copied as the span
+    of memory it covers, then viewed with the same strides.
+    """
+    if x.flags.c_contiguous or x.flags.f_contiguous or x.size == 0 or any(s % x.itemsize for s in x.strides):
+        return x.copy(order="K")
+    flips = tuple(slice(None, None, -1) if s < 0 else slice(None) for s in x.strides)
+    corner = x[flips]  # every stride non-negative: the view starts at its lowest address
+    span = sum(s * (n - 1) for s, n in zip(corner.strides, corner.shape)) // x.itemsize + 1
+    memory = np.lib.stride_tricks.as_strided(corner, shape=(span,), strides=(x.itemsize,)).copy()
+    copied = np.lib.stride_tricks.as_strided(memory, shape=corner.shape, strides=corner.strides, writeable=False)
+    return copied[flips]
 
 
 def vjp(f: Callable, *args: Any) -> Any:
