@@ -76,6 +76,18 @@ def _check_inputs(leaves: list, who: str) -> None:
             )
 
 
+def _check_subclasses(leaves: list, who: str) -> None:
+    """Refuse ndarray subclasses at the door: their semantics (a mask, matrix products) would not be differentiated."""
+    for x in leaves:
+        if isinstance(x, np.ndarray) and type(x) is not np.ndarray:
+            kind = f"{type(x).__module__}.{type(x).__name__}"
+            raise TypeError(
+                f"fad.{who}: an input is a {kind}, a subclass of numpy.ndarray whose semantics fad does not "
+                "differentiate (a mask, matrix products). Pass a plain array: numpy.asarray(x), or for a masked "
+                "array x.filled(value) with the mask applied by fad.numpy.where."
+            )
+
+
 def _cast_like(xbar: Any, x: Any) -> Any:
     """``xbar`` with the type, dtype and shape of the input ``x`` it is the cotangent of.
 
@@ -163,6 +175,7 @@ def _trace_call(
         leaves, treedef = chosen, None
     else:
         leaves, treedef = flatten(tuple(chosen))
+        _check_subclasses(leaves, who)
     if check:
         _check_inputs(leaves, who)
     boxes = [trace.new_node(x) if type(x) is float or _differentiable(x) else x for x in leaves]
@@ -527,22 +540,36 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
 
 def _jacobian(f: Callable, nums: tuple, many: bool, *args: Any, **kwargs: Any) -> Any:
     y, back, _, trace = _trace_arguments(f, args, kwargs, nums, "jacobian")[:4]
-    if not flatten(y)[1] == flatten(0.0)[1]:
-        raise TypeError("fad.jacobian: the function must return a single array, not a container")
+    chosen = [args[i] for i in _positions(nums, args, "jacobian")]
+    y_leaves, y_def = flatten(y)
+    zeros = [np.zeros_like(untraced(v)) for v in y_leaves]
     entries = list(trace.entries)  # decoded once: one fold per output element follows
-    rows = [back(e, entries) for e in _basis(y)]
-    chosen = tuple(args[i] for i in _positions(nums, args, "jacobian"))
-    y_shape = np.shape(untraced(y))
-    jacs = tuple(
-        _stack_rows([r[k] for r in rows], y_shape, np.shape(untraced(x)), _dtype(x))
-        for k, x in enumerate(chosen)
-    )
+    blocks = []  # blocks[k][i]: the Jacobian of output leaf k with respect to argument i
+    for k, y_leaf in enumerate(y_leaves):
+        rows = [back(unflatten(y_def, [*zeros[:k], e, *zeros[k + 1 :]]), entries) for e in _basis(y_leaf)]
+        blocks.append([_block(x, [row[i] for row in rows], _shape(y_leaf)) for i, x in enumerate(chosen)])
+    # the output's structure outside, each argument's inside (as JAX)
+    jacs = tuple(unflatten(y_def, [block[i] for block in blocks]) for i in range(len(chosen)))
     return jacs if many else jacs[0]
 
 
+def _block(x: Any, rows: list, y_shape: tuple) -> Any:
+    """The Jacobian of one output leaf with respect to ``x``: ``x``'s structure, ``y_shape + leaf.shape`` leaves."""
+    x_leaves, x_def = flatten(x)
+    row_leaves = [flatten(row)[0] for row in rows]
+    return unflatten(
+        x_def,
+        [
+            _stack_rows([r[j] for r in row_leaves], y_shape, _shape(leaf), _dtype(leaf))
+            for j, leaf in enumerate(x_leaves)
+        ],
+    )
+
+
 def _stack_rows(rows: list, y_shape: tuple, x_shape: tuple, dtype: np.dtype) -> Any:
-    if not rows:
+    if not rows or all(r is None for r in rows):
         return np.zeros(y_shape + x_shape, dtype)
+    rows = [np.zeros(x_shape, dtype) if r is None else r for r in rows]
     if any(isinstance(r, Traced) for r in rows):
         return fnp.reshape(fnp.stack(rows), y_shape + x_shape)
     return np.stack([np.asarray(r) for r in rows]).reshape(y_shape + x_shape)

@@ -122,3 +122,27 @@ def test_constant_and_integer_outputs():
     y, back = fad.pullback(lambda x: (x * 2.0, 3), 1.0)
     assert back((1.0, 0)) == (2.0,)
     assert fad.jacobian(lambda x: np.sum(x) * 0 + 1.0)(numpy.ones(2)).shape == (2,)
+
+
+def test_jacobian_and_hessian_of_containers_leaf_by_leaf():
+    # The output's structure outside, the input's inside; each leaf out.shape + in.shape (as JAX).
+    x = {"a": numpy.array([1.0, 2.0]), "b": 3.0}
+    J = fad.jacobian(lambda p: {"u": p["a"] * p["b"], "v": np.sum(p["a"])})(x)
+    numpy.testing.assert_array_equal(J["u"]["a"], 3.0 * numpy.eye(2))
+    numpy.testing.assert_array_equal(J["u"]["b"], [1.0, 2.0])
+    numpy.testing.assert_array_equal(J["v"]["a"], [1.0, 1.0])
+    assert numpy.shape(J["v"]["b"]) == () and J["v"]["b"] == 0.0
+    H = fad.hessian(lambda p: np.sum(p["a"] ** 2) * p["b"])(x)
+    numpy.testing.assert_array_equal(H["a"]["a"], 6.0 * numpy.eye(2))
+    numpy.testing.assert_array_equal(H["a"]["b"], [2.0, 4.0])
+    numpy.testing.assert_array_equal(H["b"]["a"], [2.0, 4.0])
+    J2 = fad.jacobian(lambda a, b: (a * b[0], b[1] * 2.0), argnums=(0, 1))(1.5, [2.0, numpy.ones(2)])
+    assert J2[0][0] == 2.0 and J2[1][0][0] == 1.5 and numpy.shape(J2[1][1][1]) == (2, 2)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("subclass", ["masked", "matrix"])
+def test_ndarray_subclasses_are_refused_at_the_door(subclass):
+    x = numpy.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0]) if subclass == "masked" else numpy.matrix([[1.0, 2.0]])
+    with pytest.raises(TypeError, match="subclass of numpy.ndarray"):
+        fad.grad(lambda x: np.mean(x))(x)
