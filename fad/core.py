@@ -15,19 +15,15 @@ cotangent ``ybar`` of ``y``, ``f.vjp(y, ybar, x1, ..., xn)`` returns the tuple
 derivative). It is linear in ``ybar`` and written with fad's own functions, so it can be
 differentiated again.
 
-This module knows nothing of NumPy's interface: a :class:`Traced` value here has no
-operators. The transforms hand each trace the class of its values
-(:class:`fad.array.TracedArray`, which behaves like an ndarray). There is no module-level
-mutable state: each transform invocation makes its own :class:`Trace`, and when values of
-several transforms meet, :func:`fad.nesting.innermost` reads the nesting off the stack.
+This module knows nothing of NumPy's interface: a :class:`Traced` value has no operators;
+the transforms hand each trace the class of its values (:class:`fad.array.TracedArray`).
+No module-level mutable state: each transform call makes its own :class:`Trace`, and
+:func:`fad.nesting.innermost` reads the nesting of several off the stack.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
-import pickle
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
@@ -35,10 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from fad.names import attribute, home
 from fad.nesting import innermost, leaked
 from fad.rows import Entry, Rows
 
-__all__ = ["Primitive", "primitive", "Traced", "untraced", "Trace", "bind", "backward_step", "backward"]
+__all__ = ["Primitive", "primitive", "Traced", "untraced", "substituted", "Trace", "bind", "backward_step", "backward"]
 
 
 # --------------------------------------------------------------------------------------
@@ -87,25 +84,7 @@ class Primitive:
 
     def __reduce__(self) -> tuple:
         """Pickled (and copied) by reference: the record is the module-level name it is bound to."""
-        return _attribute, _home(self)
-
-
-def _attribute(module: str, name: str) -> Any:
-    """The attribute ``name`` of the module ``module``, importing it if need be."""
-    return getattr(importlib.import_module(module), name)
-
-
-def _home(prim: Primitive) -> tuple[str, str]:
-    """The module and name that ``prim`` is bound to at module level, for pickling by reference."""
-    modules = sorted(sys.modules.items(), key=lambda item: not item[0].startswith("fad"))  # fad's own first
-    for module_name, module in modules:
-        for name, value in list(getattr(module, "__dict__", {}).items()):
-            if value is prim:
-                return module_name, name
-    raise pickle.PicklingError(
-        f"fad primitive {prim.name!r} is not bound to a name at the top level of a module, so it cannot be "
-        "pickled by reference: define it at module level"
-    )
+        return attribute, home(self, f"fad primitive {self.name!r}")
 
 
 def _join_parts(parts: tuple) -> Callable[..., tuple]:
@@ -228,6 +207,19 @@ def untraced(x: Any) -> Any:
     return x
 
 
+def substituted(x: Any) -> Any:
+    """``x`` with the levels of tracing that a checkpoint substitutes replaced (see fad.nesting.Substitutes)."""
+    while isinstance(x, Traced) and x.owner.substitutes is not None:
+        s = x.owner.substitutes
+        while s is not None and id(x) not in s.values:
+            s = s.parent
+        if s is not None:
+            return s.values[id(x)]
+        x.owner.substitutes.free.append(x)  # a traced value the checkpointed function uses: read its value
+        x = x.value
+    return x
+
+
 class Trace:
     """The recording made by one transform invocation: its tape, and whether it runs.
 
@@ -238,7 +230,7 @@ class Trace:
     memory than it needs; with ``keep_all`` (for :func:`fad.tape`) it keeps every value.
     """
 
-    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame")
+    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame", "substitutes")
 
     def __init__(self, transform: str, keep_all: bool = False, box: type | None = None) -> None:
         self.transform = transform
@@ -248,6 +240,7 @@ class Trace:
         self.nodes = itertools.count()  # node numbers; next() is atomic, so threads may record too
         self.running = True
         self.frame = None  # while the traced function runs, the frame of fad.nesting.run
+        self.substitutes = None  # while a checkpointed function runs: what replaces this trace's values
 
     def new_node(self, value: Any) -> Traced:
         """``value`` traced by this trace, as a new node."""
@@ -272,8 +265,12 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
             if trace is None:
                 trace = x.owner
             elif x.owner is not trace:
+                if any(isinstance(b, Traced) and b.owner.substitutes is not None for b in xs):
+                    return prim(*map(substituted, xs), **params)
                 trace = innermost({b.owner for b in xs if isinstance(b, Traced)}, prim.name)
                 break
+    if trace.substitutes is not None:  # a checkpointed function runs: this trace's values are replaced
+        return prim(*map(substituted, xs), **params)
     if not trace.running:
         raise leaked(trace, prim.name)
     inputs = list(xs)  # the inputs as this trace sees them: its own boxes opened

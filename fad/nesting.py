@@ -10,10 +10,11 @@ is needed: each running trace holds its own frame, and only while it runs.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["run", "innermost", "leaked"]
+__all__ = ["run", "innermost", "leaked", "running_traces", "Substitutes", "substituting"]
 
 
 def run(f: Callable[..., Any], trace: Any, args: tuple, kwargs: dict | None = None) -> Any:
@@ -70,3 +71,43 @@ def _inner(a: Any, b: Any, where: str) -> Any:
         f"{where}: got values traced by fad transforms running on different threads; a traced "
         "value cannot cross to a transform of another thread. Pass fad.stop_gradient(x) instead."
     )
+
+
+def running_traces() -> list:
+    """The traces running on this thread, innermost first (one walk down the stack)."""
+    traces, frame = [], sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is run.__code__:
+            traces.append(frame.f_locals["trace"])
+        frame = frame.f_back
+    return traces
+
+
+class Substitutes:
+    """What stands in for a trace's values while a checkpointed function runs (see ``fad.checkpoint``).
+
+    ``values`` maps ``id(v)`` of a traced value ``v`` to the value that replaces it; ``free``
+    collects the traced values met that have no replacement (they are then read as plain
+    values); ``parent`` is the substitution in force before this one (checkpoints nest).
+    """
+
+    __slots__ = ("values", "free", "parent")
+
+    def __init__(self, values: dict, free: list, parent: Substitutes | None) -> None:
+        self.values = values
+        self.free = free
+        self.parent = parent
+
+
+@contextmanager
+def substituting(traces: list, values: dict) -> Iterator[list]:
+    """While the block runs, the values of ``traces`` are replaced as ``values`` says; yields the free ones met."""
+    free: list = []
+    before = [trace.substitutes for trace in traces]
+    for trace, parent in zip(traces, before):
+        trace.substitutes = Substitutes(values, free, parent)
+    try:
+        yield free
+    finally:
+        for trace, parent in zip(traces, before):
+            trace.substitutes = parent

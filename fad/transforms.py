@@ -24,7 +24,7 @@ import toolz
 import fad.numpy as fnp
 from fad.array import TracedArray
 from fad.core import Primitive, Trace, Traced, backward, primitive, untraced
-from fad.nesting import run
+from fad.nesting import run, running_traces, substituting
 from fad.tape import Tape
 from fad.tree import LEAF, LEAF_TYPES, flatten, tree_map, unflatten
 
@@ -292,7 +292,7 @@ def vjp(f: Callable, *args: Any) -> Any:
     if isinstance(f, Primitive):
         return f.vjp
     _check_callable(f, "vjp")
-    return toolz.curry(_traced_vjp, f)
+    return partial(_traced_vjp, f)
 
 
 def _traced_vjp(f: Callable, y: Any, ybar: Any, *xs: Any) -> tuple:
@@ -611,7 +611,7 @@ def hvp(f: Callable, *args: Any) -> Any:
     See Also: hessian, jvp
     """
     _check_callable(f, "hvp")
-    f_hvp = toolz.curry(_hvp, grad(f))
+    f_hvp = partial(_hvp, grad(f))
     return f_hvp(*args) if args else f_hvp
 
 
@@ -645,39 +645,58 @@ def stop_gradient(x: Any) -> Any:
 def checkpoint(f: Callable) -> Callable:
     """``f`` with the same values and derivatives, keeping none of its intermediates.
 
-    The checkpointed call is one entry on the tape; the backward pass runs ``f`` again
-    under ``vjp`` to get its cotangents. Memory for time.
+    The checkpointed call is one entry on the tape, whose inputs are the traced values that
+    ``f`` uses: its traced arguments (positional or keyword) and the traced values it closes
+    over. The backward pass runs ``f`` again under ``vjp`` to get their cotangents: memory
+    for time. ``f`` must compute the same function when run again; randomness drawn inside
+    it would be drawn anew (pass the random numbers in as an argument instead).
 
     >>> import fad.numpy as np
     >>> grad(checkpoint(lambda x: np.sin(x) * x))(0.0)
     0.0
+    >>> grad(lambda x: checkpoint(lambda y: x * y)(x))(2.0)  # x is closed over, and an argument
+    4.0
 
     See Also: vjp
     """
     _check_callable(f, "checkpoint")
-    name = f"checkpoint({getattr(f, '__name__', 'f')})"
-
-    return partial(_checkpointed, f, name)
+    return partial(_checkpointed, f, f"checkpoint({getattr(f, '__name__', 'f')})")
 
 
-def _checkpointed(f: Callable, name: str, *args: Any) -> Any:
-    leaves, treedef = flatten(args)
-    out_def: list = []  # filled by the first forward call; read after it
+def _checkpointed(f: Callable, name: str, *args: Any, **kwargs: Any) -> Any:
+    traces = running_traces()
+    if not traces:
+        return f(*args, **kwargs)  # nothing is traced: the plain call
+    # 1. Run f once on the plain values, recording nothing (every running trace's values are
+    #    substituted by their values), and collect the traced values it reads: its inputs.
+    with substituting(traces, {}) as met:
+        out = f(*args, **kwargs)
+    free = list(toolz.unique(met, key=id))
+    out_leaves, out_def = flatten(out)
+    if not free:
+        return out  # f read no traced value: its result is a constant
+    plain = [untraced(v) for v in free]
 
-    def fwd(*flat: Any) -> tuple:
-        out_leaves, d = flatten(f(*unflatten(treedef, list(flat))))
-        out_def[:] = [d]
-        return tuple(out_leaves)
+    # 2. One primitive over them. Its forward function gives the values just computed (or
+    #    computes f again for other inputs); its VJP runs f again under vjp, the traced
+    #    values replaced by the VJP's inputs in the traces that have finished.
+    def fwd(*values: Any) -> tuple:
+        if all(v is p for v, p in zip(values, plain)):
+            return tuple(out_leaves)
+        return _run_substituted(f, args, kwargs, traces, free, *values)
 
-    def f_flat(*flat: Any) -> tuple:
-        return fwd(*flat)
-
-    def back(y: tuple, ybar: tuple, *flat: Any) -> tuple:
-        return vjp(f_flat)(None, tuple(ybar), *flat)
+    def back(y: tuple, ybar: tuple, *values: Any) -> tuple:
+        finished = [t for t in traces if not t.running]
+        return vjp(partial(_run_substituted, f, args, kwargs, finished, free))(None, tuple(ybar), *values)
 
     prim = primitive(fwd, back, name=name, multiple_results=True)
-    out_leaves = prim(*leaves)
-    return unflatten(out_def[0], list(out_leaves))
+    return unflatten(out_def, list(prim(*free)))
+
+
+def _run_substituted(f: Callable, args: tuple, kwargs: dict, traces: list, free: list, *values: Any) -> tuple:
+    """The leaves of ``f(*args, **kwargs)``, each traced value of ``free`` replaced by one of ``values``."""
+    with substituting(traces, {id(v): value for v, value in zip(free, values)}):
+        return tuple(flatten(f(*args, **kwargs))[0])
 
 
 def _input_names(f: Callable, n: int) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ PACKAGE = ROOT / "fad"
 
 LAYERS = (
     # what every other module stands on
-    ("fad.tree", "fad.nesting", "fad.rows"),
+    ("fad.tree", "fad.nesting", "fad.rows", "fad.names"),
     ("fad.core",),
     ("fad.tape", "fad.reverse"),
     # the rules, one group per module, each on the ones before it
