@@ -12,8 +12,7 @@ vector-Jacobian product, written as the curried higher-order function of the not
 The VJP contract, stated once: for a primitive ``f`` with ``y = f(x1, ..., xn)`` and a
 cotangent ``ybar`` of ``y``, ``f.vjp(y, ybar, x1, ..., xn)`` returns the tuple
 ``(x1bar, ..., xnbar)`` with ``xibar = ybar . dy/dxi`` (``None`` for an input that has no
-derivative). It is linear in ``ybar`` and written with fad's own functions, so it can be
-differentiated again.
+derivative). It is linear in ``ybar`` and written with fad's functions, so it differentiates again.
 
 This module knows nothing of NumPy's interface: a :class:`Traced` value has no operators;
 the transforms hand each trace the class of its values (:class:`fad.array.TracedArray`).
