@@ -315,6 +315,34 @@ def per_call_workload(libs: dict) -> dict:
     return {name: {"grad(sin)(0.3) us": t * 1e6} for name, t in best_times(fs, repeat=30).items()}
 
 
+def depth_workload(depths: tuple = (0, 5_000), mixes: int = 3_000) -> dict:
+    """Two transforms' values mixed ``mixes`` times, ``depth`` frames above the inner transform.
+
+    Finding the innermost of two traces walks the distance between their frames, so the
+    time should not grow with the depth of the recursion the mixing runs in.
+    """
+
+    def deep(n: int, f: Callable) -> object:
+        return f() if n == 0 else deep(n - 1, f)
+
+    def mix(x: object, y: object) -> object:
+        for _ in range(mixes):
+            y = y + x * 1e-6
+        return y
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3 * max(depths) + 1000))
+    try:
+        fs = {
+            d: (lambda d=d: fad.grad(lambda x: fad.grad(lambda y: deep(d, lambda: mix(x, y)))(x))(0.5))
+            for d in depths
+        }
+        times = best_times(fs, repeat=5)
+    finally:
+        sys.setrecursionlimit(limit)
+    return {f"depth {d}": {"ms": t * 1e3} for d, t in times.items()}
+
+
 def untraced_workload() -> dict:
     """fad.numpy.sin on plain values against numpy.sin."""
     x, a = 0.3, numpy.linspace(0, 1, 1000)
@@ -372,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         "untraced": untraced_workload,
         "import": import_workload,
         "per call": lambda: per_call_workload(libs),
+        "depth": depth_workload,
     }
     results: dict = {"machine": machine()}
     print(json.dumps(results["machine"]))
@@ -406,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         summary["import fad / import autograd.numpy"] = ratios(results["import"], "import s")
     if "per call" in results:
         summary["grad(sin)(0.3)"] = ratios(results["per call"], "grad(sin)(0.3) us")
+    if "depth" in results:
+        rows = results["depth"]
+        summary["mixing two traces, deepest / shallowest"] = rows[max(rows)]["ms"] / rows[min(rows)]["ms"]
     for k, v in summary.items():
         print(f"  {k}: {json.dumps(v) if isinstance(v, dict) else f'{v:.3g}'}")
     results["summary"] = summary
