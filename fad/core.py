@@ -51,10 +51,9 @@ class Primitive:
     are not differentiated (an axis, a shape, an index). ``vjp_parts``, when present,
     holds one rule per input so that the backward pass computes only the cotangents of
     inputs that are traced. With ``multiple_results`` the forward function returns a
-    tuple and ``ybar`` is a tuple of the same length. ``unread`` lists the positions
-    among ``(y, x1, ..., xn)`` (``0`` for ``y``) that the VJP never reads, so that a
-    gradient's tape need not keep those values alive. It is declared by the rule's
-    author, never guessed, and a test checks every declaration.
+    tuple and ``ybar`` is a tuple of the same length. ``unread`` declares the positions among
+    ``(y, x1, ..., xn)`` (``0`` for ``y``) that the VJP never reads: a gradient's tape keeps
+    None there. Never guessed; a test checks every declaration.
 
     >>> import numpy
     >>> exp = primitive(numpy.exp, lambda y, ybar, x: (y * ybar,), name="exp")
@@ -107,9 +106,8 @@ def primitive(
 
     ``vjp`` is either the curried closure ``vjp(y, ybar, *xs) -> tuple`` or a tuple of
     rules, one per input, each ``(y, ybar, *xs) -> xbar`` (``None`` for an input with
-    no derivative); the tuple form lets the backward pass skip untraced inputs.
-    ``unread`` declares the positions among ``(y, x1, ..., xn)`` (``0`` for ``y``) that the
-    VJP never reads: a gradient's tape then keeps None there instead of the value.
+    no derivative); the tuple form lets the backward pass skip untraced inputs. ``unread``:
+    see :class:`Primitive`.
 
     >>> import numpy
     >>> square = primitive(numpy.square, lambda y, ybar, x: (2 * x * ybar,))
@@ -126,10 +124,8 @@ def primitive(
     if parts is not None and not all(part is None or callable(part) for part in parts):
         raise TypeError(f"fad.primitive {name!r}: every rule in the vjp tuple must be callable or None")
     if parts is None and not callable(vjp):
-        raise TypeError(
-            f"fad.primitive {name!r}: vjp must be a callable vjp(y, ybar, *xs) -> tuple "
-            f"or a tuple of per-input rules, got {type(vjp).__name__}"
-        )
+        what = type(vjp).__name__
+        raise TypeError(f"fad.primitive {name!r}: vjp must be a callable or a tuple of per-input rules, got {what}")
     if not all(isinstance(i, int) and 0 <= i for i in unread):
         raise TypeError(f"fad.primitive {name!r}: unread must hold positions among (y, x1, ..., xn), 0 for y")
     if multiple_results and 0 in unread:
@@ -177,18 +173,17 @@ class Traced:
     def __complex__(self) -> complex:
         raise self._no_conversion("complex()")
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
         raise self._no_conversion("numpy.asarray()/numpy.array()")
 
     def __bool__(self) -> bool:
         return bool(untraced(self))  # control flow on values is fine; it has no derivative
 
     # A traced value is immutable, so a copy of it is the value itself: it stays traced.
-    def __copy__(self) -> Traced:
+    def __copy__(self, memo: Any = None) -> Traced:
         return self
 
-    def __deepcopy__(self, memo: dict) -> Traced:
-        return self
+    __deepcopy__ = __copy__
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError(
@@ -307,9 +302,7 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
 def _take_cotangents(ybars: dict, outs: tuple, ys: tuple) -> tuple | None:
     """Remove and return the cotangents of several results (``None`` when none has one)."""
     parts = [ybars.pop(node, None) for node in outs]
-    if all(part is None for part in parts):
-        return None
-    return tuple(np.zeros_like(untraced(y)) if p is None else p for p, y in zip(parts, ys))
+    return None if all(part is None for part in parts) else tuple(np.zeros_like(untraced(y)) if p is None else p for p, y in zip(parts, ys))
 
 
 def backward_step(ybars: dict, entry: Entry) -> dict:
@@ -324,15 +317,21 @@ def backward_step(ybars: dict, entry: Entry) -> dict:
     if ybar is None:
         return ybars
     # 3. The note's j(f)(y, ybar, x): one cotangent per input of the primitive.
+    try:
+        if prim.vjp_parts is None:
+            xbars = prim.vjp(y, ybar, *xs, **params)
+        else:  # one rule per input: only the rules of traced inputs run
+            xbars = [None if n is None else rule(y, ybar, *xs, **params) for rule, n in zip(prim.vjp_parts, nodes)]
+    except Exception as e:
+        if hasattr(e, "add_note"):  # Python 3.11: say which rule raised, whatever it raised
+            e.add_note(f"fad: raised by the VJP of the primitive {prim.name!r}")
+        raise
     if prim.vjp_parts is None:
-        xbars = prim.vjp(y, ybar, *xs, **params)
         if not isinstance(xbars, (tuple, list)) or len(xbars) != len(xs):
             raise TypeError(
                 f"fad: the VJP of {prim.name} must return a tuple of {len(xs)} cotangents, one per "
                 f"positional input (None for an input with no derivative); it returned {xbars!r:.80}"
             )
-    else:  # one rule per input: only the rules of traced inputs run
-        xbars = [None if node is None else rule(y, ybar, *xs, **params) for rule, node in zip(prim.vjp_parts, nodes)]
     # 4. Add each input's cotangent to its node's (a value used twice gets both).
     for node, xbar in zip(nodes, xbars):
         if node is not None and xbar is not None:

@@ -149,3 +149,11 @@ def test_a_rule_with_a_wrongly_shaped_cotangent_is_an_error_not_a_reshape():
     bad = fad.primitive(numpy.multiply, lambda y, ybar, x1, x2: (ybar * x2, ybar * x1), name="bad_multiply")
     with pytest.raises(ValueError, match=r"cotangent of shape \(3,\) for an input of shape \(\)"):
         fad.grad(lambda a: np.sum(bad(a, numpy.ones(3))))(2.0)
+
+
+def test_an_error_inside_a_rule_names_the_rule():
+    # A custom rule with a shape bug: NumPy's own error, with a note naming the primitive.
+    bad = fad.primitive(lambda x: x * 2.0, lambda y, ybar, x: (numpy.ones((3, 4)) @ ybar,), name="doubled")
+    with pytest.raises(ValueError) as raised:
+        fad.grad(lambda x: np.sum(bad(x)))(numpy.ones(2))
+    assert "fad: raised by the VJP of the primitive 'doubled'" in getattr(raised.value, "__notes__", [])
