@@ -302,7 +302,8 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
 def _take_cotangents(ybars: dict, outs: tuple, ys: tuple) -> tuple | None:
     """Remove and return the cotangents of several results (``None`` when none has one)."""
     parts = [ybars.pop(node, None) for node in outs]
-    return None if all(part is None for part in parts) else tuple(np.zeros_like(untraced(y)) if p is None else p for p, y in zip(parts, ys))
+    zeros = np.zeros_like
+    return None if all(p is None for p in parts) else tuple(zeros(untraced(y)) if p is None else p for p, y in zip(parts, ys))
 
 
 def backward_step(ybars: dict, entry: Entry) -> dict:
