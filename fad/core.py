@@ -302,8 +302,8 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
 def _take_cotangents(ybars: dict, outs: tuple, ys: tuple) -> tuple | None:
     """Remove and return the cotangents of several results (``None`` when none has one)."""
     parts = [ybars.pop(node, None) for node in outs]
-    zeros = np.zeros_like
-    return None if all(p is None for p in parts) else tuple(zeros(untraced(y)) if p is None else p for p, y in zip(parts, ys))
+    fill = [np.zeros_like(untraced(y)) if p is None else p for p, y in zip(parts, ys)]
+    return None if all(p is None for p in parts) else tuple(fill)
 
 
 def backward_step(ybars: dict, entry: Entry) -> dict:
