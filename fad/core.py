@@ -142,8 +142,7 @@ def primitive(
 class Traced:
     """A value traced by one transform: the ``value``, the ``owner`` trace, its ``node`` number.
 
-    The value may itself be traced by an outer transform (nesting); :func:`untraced` finds
-    the plain value under every level.
+    The value may itself be traced by an outer transform; :func:`untraced` finds the plain one.
     """
 
     __slots__ = ("value", "owner", "node")
@@ -302,8 +301,9 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
 def _take_cotangents(ybars: dict, outs: tuple, ys: tuple) -> tuple | None:
     """Remove and return the cotangents of several results (``None`` when none has one)."""
     parts = [ybars.pop(node, None) for node in outs]
-    fill = [np.zeros_like(untraced(y)) if p is None else p for p, y in zip(parts, ys)]
-    return None if all(p is None for p in parts) else tuple(fill)
+    if all(p is None for p in parts):
+        return None
+    return tuple(np.zeros_like(untraced(y)) if p is None else p for p, y in zip(parts, ys))
 
 
 def backward_step(ybars: dict, entry: Entry) -> dict:
