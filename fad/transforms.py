@@ -141,13 +141,18 @@ def _shape(x: Any) -> tuple:
 
 
 class TracedCall(NamedTuple):
-    """What a traced call gives: the output, its pullback, the aux value, the trace, the output nodes."""
+    """What a traced call gives: the output, its pullback, the aux value, the trace, the output nodes.
+
+    ``fold(seeds)`` is the pullback without the checks of the cotangent, for cotangents
+    that the transform makes itself: ``seeds`` maps output nodes to their cotangents.
+    """
 
     y: Any
     back: Callable[..., tuple]
     aux: Any
     trace: Trace
     y_nodes: tuple
+    fold: Callable[..., tuple]
 
 
 def _trace_call(
@@ -223,6 +228,10 @@ def _trace_call(
                         f"{_dtype(yv)}); the cotangent of a real output is real: pass its real part"
                     )
                 seeds[node] = yb if node not in seeds else seeds[node] + yb
+        return fold(seeds, entries)
+
+    def fold(seeds: dict, entries: Any = None) -> tuple:
+        """The cotangents of the traced arguments, from those of the output nodes (``seeds``)."""
         ybars = backward(trace.entries if entries is None else entries, seeds)
         xbars = [
             _cast_like(ybars.get(b.node), x) if isinstance(b, Traced) else None  # None: not differentiable
@@ -230,7 +239,7 @@ def _trace_call(
         ]
         return tuple(xbars) if treedef is None else tuple(unflatten(treedef, xbars))
 
-    return TracedCall(y, back, aux, trace, y_nodes)
+    return TracedCall(y, back, aux, trace, y_nodes, fold)
 
 
 def pullback(f: Callable, *xs: Any) -> tuple[Any, Callable[[Any], tuple]]:
@@ -446,9 +455,10 @@ def _value_and_grad(f: Callable, nums: tuple, many: bool, has_aux: bool, *args: 
 
 def _value_aux_and_grad(f: Callable, args: tuple, kwargs: dict, nums: tuple, has_aux: bool) -> tuple:
     """``f``'s value, its aux value, and the gradients of the arguments ``nums`` (a tuple)."""
-    y, back, aux, trace = _trace_call(f, args, "grad", _positions(nums, args, "grad"), kwargs, has_aux, check=True)[:4]
-    _check_scalar(y, "grad")
-    return y, aux, back(_one(y), trace.entries.released())
+    nums = _positions(nums, args, "grad")
+    y, _, aux, trace, nodes, fold = _trace_call(f, args, "grad", nums, kwargs, has_aux, check=True)
+    _check_scalar(y, "grad")  # so the output is one leaf: one node, or None for a constant
+    return y, aux, fold({} if nodes[0] is None else {nodes[0]: _one(y)}, trace.entries.released())
 
 
 def _one(y: Any) -> Any:
