@@ -12,7 +12,6 @@ and ``hvp`` the gradient of an inner product with a gradient.
 
 from __future__ import annotations
 
-import inspect
 import numbers
 from collections.abc import Callable
 from functools import partial
@@ -710,6 +709,8 @@ def _run_substituted(f: Callable, args: tuple, kwargs: dict, traces: list, free:
 
 
 def _input_names(f: Callable, n: int) -> tuple[str, ...]:
+    import inspect  # only fad.tape needs it: not at import
+
     try:
         params = [
             p.name
