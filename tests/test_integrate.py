@@ -152,8 +152,15 @@ def test_errors():
 @pytest.mark.parametrize("method", ["RK45", "DOP853"])
 def test_solve_ivp(method):
     def f(y0, t_eval, params, damping):
-        result = solve_ivp(lambda t, y, p, d: pendulum(y, t, p, d), (t_eval[0], t_eval[-1]), y0, method=method,
-                           t_eval=t_eval, args=(params, damping), **TIGHT)
+        result = solve_ivp(
+            lambda t, y, p, d: pendulum(y, t, p, d),
+            (t_eval[0], t_eval[-1]),
+            y0,
+            method=method,
+            t_eval=t_eval,
+            args=(params, damping),
+            **TIGHT,
+        )
         return np.sum(WEIGHTS.T * result.y)
 
     assert f(Y0, T, PARAMS, 0.1) == pytest.approx(float(loss(Y0, T, PARAMS, 0.1)), rel=1e-8)

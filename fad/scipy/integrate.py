@@ -175,9 +175,7 @@ def _runge_kutta(rhs: Callable, y0: np.ndarray, t: np.ndarray, problem: _Problem
     """``scipy.integrate.solve_ivp`` with its explicit method ``options["method"]``, at the times ``t``."""
     if len(t) == 1:
         return np.asarray(y0, dtype=float)[None]
-    result = _si.solve_ivp(
-        lambda s, y: rhs(y, s), (t[0], t[-1]), np.asarray(y0, dtype=float), t_eval=t, **options
-    )
+    result = _si.solve_ivp(lambda s, y: rhs(y, s), (t[0], t[-1]), np.asarray(y0, dtype=float), t_eval=t, **options)
     if not result.success:
         raise RuntimeError(
             f"fad.scipy.integrate.{problem.who}: scipy.integrate.solve_ivp failed ({result.message}). "
@@ -203,7 +201,9 @@ def _odeint(func: Callable, y0: Any, t: Any, args: tuple, who: str, solver: Call
         t = np.asarray(t, dtype=float)
     y_shape = fnp.shape(y0) if fnp.ndim(y0) > 0 else (1,)
     if fnp.ndim(t) != 1 or fnp.shape(t)[0] == 0:
-        raise ValueError(f"fad.scipy.integrate.{who}: the times must be a non-empty 1-D array, got shape {fnp.shape(t)}")
+        raise ValueError(
+            f"fad.scipy.integrate.{who}: the times must be a non-empty 1-D array, got shape {fnp.shape(t)}"
+        )
     steps = np.diff(untraced(t))
     if not (np.all(steps > 0) or np.all(steps < 0)):
         raise ValueError(f"fad.scipy.integrate.{who}: the times must be strictly increasing or strictly decreasing")
@@ -299,8 +299,8 @@ def solve_ivp(
     >>> result = solve_ivp(decay, (0.0, 1.0), np.array([1.0]), args=(2.0,), rtol=1e-10, atol=1e-10)
     >>> round(float(result.y[0, -1]), 8), round(float(np.exp(-2.0)), 8)
     (0.13533528, 0.13533528)
-    >>> dk = fad.grad(lambda k: solve_ivp(decay, (0.0, 1.0), np.array([1.0]), args=(k,), rtol=1e-10, atol=1e-10).y[0, -1])
-    >>> round(dk(2.0), 6), round(float(-np.exp(-2.0)), 6)
+    >>> end = lambda k: solve_ivp(decay, (0.0, 1.0), np.array([1.0]), args=(k,), rtol=1e-10, atol=1e-10).y[0, -1]
+    >>> round(fad.grad(end)(2.0), 6), round(float(-np.exp(-2.0)), 6)
     (-0.135335, -0.135335)
 
     See Also: odeint
@@ -312,7 +312,9 @@ def solve_ivp(
         )
     for unsupported in ("events", "dense_output", "vectorized", "jac"):
         if options.get(unsupported):
-            raise TypeError(f"fad.scipy.integrate.solve_ivp: {unsupported}= is not supported by the differentiable solve")
+            raise TypeError(
+                f"fad.scipy.integrate.solve_ivp: {unsupported}= is not supported by the differentiable solve"
+            )
         options.pop(unsupported, None)
     if args is None:
         args = ()
@@ -321,6 +323,7 @@ def solve_ivp(
     if t_eval is not None and float(np.asarray(untraced(t_eval))[0]) != float(untraced(t0)):
         raise ValueError("fad.scipy.integrate.solve_ivp: t_eval must start at t_span[0] for the differentiable solve")
     options = dict(options, method=method, rtol=rtol, atol=atol)
-    y = _odeint(partial(_swapped, fun), y0, t, args if isinstance(args, tuple) else (args,), "solve_ivp",
-                _runge_kutta, options)
+    y = _odeint(
+        partial(_swapped, fun), y0, t, args if isinstance(args, tuple) else (args,), "solve_ivp", _runge_kutta, options
+    )
     return OdeResult(t, fnp.transpose(y), True, "The solver successfully reached the end of the integration interval.")
