@@ -25,7 +25,7 @@ WEIGHTS = numpy.array([[0.0, 0.0], [1.0, -0.5], [0.3, 2.0], [-1.0, 0.7]])
 
 
 def loss(y0, t, params, damping):
-    return np.sum(WEIGHTS * odeint(pendulum, y0, t, args=(params, damping), **TIGHT))
+    return np.sum(WEIGHTS[: len(t)] * odeint(pendulum, y0, t, args=(params, damping), **TIGHT))
 
 
 def central(f, x, h=1e-4):
@@ -168,3 +168,18 @@ def test_solve_ivp(method):
     numpy.testing.assert_allclose(g_y0, central(lambda y0: f(y0, T, PARAMS, 0.1), Y0), rtol=1e-5, atol=1e-7)
     numpy.testing.assert_allclose(g_t, central(lambda t: f(Y0, t, PARAMS, 0.1), T), rtol=1e-5, atol=1e-7)
     assert g_damping == pytest.approx(central(lambda d: f(Y0, T, PARAMS, d[0]), [0.1])[0], rel=1e-5)
+
+
+def test_hessian_vector_product_of_a_nonlinear_system():
+    def f(y0):
+        return loss(y0, T[:3], PARAMS, 0.1)
+
+    def through_rk4(y0):
+        return np.sum(WEIGHTS[:3] * rk4(pendulum, y0, T[:3], (PARAMS, 0.1), steps=60))
+
+    v = numpy.array([0.6, -0.8])
+    h = 1e-4
+    fd = (fad.grad(f)(Y0 + h * v) - fad.grad(f)(Y0 - h * v)) / (2 * h)
+    got = fad.hvp(f)(Y0, v)
+    numpy.testing.assert_allclose(got, fd, rtol=1e-4, atol=1e-6)  # the gradients' own error, over 2h
+    numpy.testing.assert_allclose(got, fad.hvp(through_rk4)(Y0, v), rtol=1e-6, atol=1e-9)
