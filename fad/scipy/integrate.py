@@ -62,8 +62,9 @@ class _Problem(NamedTuple):
 
     ``func(y, t, *args)`` with ``y`` of shape ``y_shape``; ``args`` is rebuilt from ``treedef``
     and ``constants`` (its leaves, ``None`` where a leaf is traced) with the traced leaves put
-    back at ``positions``. ``solver(rhs, y0, t, options)`` solves ``dy/dt = rhs(y, t)`` on
-    plain values and returns the solution at the times ``t``, one row each.
+    back at ``positions``. ``solver(rhs, y0, t, problem, options)`` solves ``dy/dt = rhs(y, t)``
+    on plain values and returns the solution at the times ``t``, one row each. ``who`` names the
+    public function (and, for a backward solve, says so) in the record's name and in errors.
     """
 
     func: Callable
@@ -134,6 +135,7 @@ def _solve_vjp(problem: _Problem, ys: Any, ybar: Any, y0: Any, t: Any, *params: 
     n = fnp.size(y0)
     sizes = [fnp.size(p) for p in params]
     adjoint = partial(_augmented, problem, n)
+    who = problem.who.split()[0] + " (adjoint)"  # the record's name on a tape, and in errors
     a = ybar[-1]
     pbar = fnp.zeros(sum(sizes))
     tbars = []
@@ -141,7 +143,7 @@ def _solve_vjp(problem: _Problem, ys: Any, ybar: Any, y0: Any, t: Any, *params: 
         tbars.append(fnp.sum(ybar[i] * _rhs(problem, ys[i], t[i], params)))
         state = fnp.concatenate([ys[i], a, pbar])
         times = fnp.stack([t[i], t[i - 1]])
-        state = _odeint(adjoint, state, times, params, problem.who, problem.solver, problem.options)[-1]
+        state = _odeint(adjoint, state, times, params, who, problem.solver, problem.options)[-1]
         a, pbar = state[n : 2 * n] + ybar[i - 1], state[2 * n :]
     tbars.append(-fnp.sum((a - ybar[0]) * _rhs(problem, y0, t[0], params)))
     pbars = []
