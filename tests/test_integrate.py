@@ -183,3 +183,13 @@ def test_hessian_vector_product_of_a_nonlinear_system():
     got = fad.hvp(f)(Y0, v)
     numpy.testing.assert_allclose(got, fd, rtol=1e-4, atol=1e-6)  # the gradients' own error, over 2h
     numpy.testing.assert_allclose(got, fad.hvp(through_rk4)(Y0, v), rtol=1e-6, atol=1e-9)
+
+
+def test_lists_holding_traced_numbers():
+    def f(a, b):
+        return odeint(lambda y, t: -y, [a, 1.0], [0.0, b])[-1, 0]
+
+    ga, gb = fad.grad(f, argnums=(0, 1))(2.0, 0.5)
+    assert ga == pytest.approx(numpy.exp(-0.5), rel=1e-6) and gb == pytest.approx(-2.0 * numpy.exp(-0.5), rel=1e-6)
+    g = fad.grad(lambda b: solve_ivp(lambda t, y: -y, (0.0, b), [1.0], rtol=1e-10, atol=1e-10).y[0, -1])(0.5)
+    assert g == pytest.approx(-numpy.exp(-0.5), rel=1e-6)

@@ -191,16 +191,22 @@ def _runge_kutta(rhs: Callable, y0: np.ndarray, t: np.ndarray, problem: _Problem
 # --------------------------------------------------------------------------------------
 
 
+def _array(x: Any) -> Any:
+    """``x`` as a float array, traced if it is or if it is a list holding traced numbers."""
+    if isinstance(x, Traced):
+        return x
+    if isinstance(x, (list, tuple)) and any(isinstance(v, Traced) for v in flatten(x)[0]):
+        return fnp.stack([_array(v) for v in x])
+    return np.asarray(x, dtype=float)
+
+
 def _odeint(func: Callable, y0: Any, t: Any, args: tuple, who: str, solver: Callable, options: dict) -> Any:
     """Solve with ``solver`` as one primitive application, differentiable in ``y0``, ``t`` and ``args``."""
     leaves, treedef = flatten(args)
     positions = tuple(i for i, x in enumerate(leaves) if isinstance(x, Traced))
     constants = tuple(None if i in positions else x for i, x in enumerate(leaves))
     params = tuple(leaves[i] for i in positions)
-    if not isinstance(y0, Traced):
-        y0 = np.asarray(y0, dtype=float)
-    if not isinstance(t, Traced):
-        t = np.asarray(t, dtype=float)
+    y0, t = _array(y0), _array(t)
     y_shape = fnp.shape(y0) if fnp.ndim(y0) > 0 else (1,)
     if fnp.ndim(t) != 1 or fnp.shape(t)[0] == 0:
         raise ValueError(
@@ -321,8 +327,8 @@ def solve_ivp(
     if args is None:
         args = ()
     t0, t1 = t_span
-    t = fnp.stack([t0, t1]) if t_eval is None else t_eval
-    if t_eval is not None and float(np.asarray(untraced(t_eval))[0]) != float(untraced(t0)):
+    t = _array([t0, t1] if t_eval is None else t_eval)
+    if t_eval is not None and float(untraced(t[0])) != float(untraced(t0)):
         raise ValueError("fad.scipy.integrate.solve_ivp: t_eval must start at t_span[0] for the differentiable solve")
     options = dict(options, method=method, rtol=rtol, atol=atol)
     y = _odeint(
