@@ -36,9 +36,8 @@ def _operator(f: Callable, swap: bool = False) -> Callable:
 
 def _in_place(self: Any, *args: Any) -> Any:
     raise TypeError(
-        "fad: traced arrays are immutable, so item assignment and in-place operators "
-        "(x[i] = v, x += v) are not supported. Build a new value instead: x = x + v, "
-        "fad.numpy.where(mask, v, x), or fad.numpy.concatenate of the pieces."
+        "fad: traced arrays are immutable, so item assignment (x[i] = v, del x[i]) is not supported. "
+        "Build a new value instead: x = x.at[i].set(v), or fad.numpy.where(mask, v, x)."
     )
 
 
@@ -49,8 +48,6 @@ class TracedArray(Traced):
     __array_priority__ = 1000.0
 
     __setitem__ = __delitem__ = _in_place
-    __iadd__ = __isub__ = __imul__ = __itruediv__ = __ipow__ = __imatmul__ = _in_place
-    __ifloordiv__ = __imod__ = _in_place
 
     shape = property(lambda self: np.shape(untraced(self)))
     ndim = property(lambda self: np.ndim(untraced(self)))

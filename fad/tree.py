@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["TreeDef", "LEAF", "LEAF_TYPES", "flatten", "unflatten", "tree_map", "is_leaf"]
+__all__ = ["TreeDef", "LEAF", "LEAF_TYPES", "flatten", "unflatten", "tree_map", "is_leaf", "ravel"]
 
 
 class TreeDef(NamedTuple):
@@ -140,3 +141,56 @@ def tree_map(f: Callable, tree: Any, *rest: Any) -> Any:
     """
     leaves, treedef = flatten(tree)
     return unflatten(treedef, list(map(f, leaves, *(flatten(r)[0] for r in rest))))
+
+
+def ravel(tree: Any) -> tuple[np.ndarray, Callable[[Any], Any]]:
+    """All leaves of ``tree`` as one flat vector, and the function that rebuilds the container.
+
+    The vector is the leaves raveled in C order and joined in the order of :func:`flatten`,
+    in float64 (complex128 if a leaf is complex). ``unravel(v)`` cuts a vector of that length
+    back into leaves of the original shapes and dtypes: a Python float comes back a float, a
+    float32 array a float32 array. Both work on traced values too, so a function of the
+    vector may be differentiated.
+
+    >>> v, unravel = ravel({"w": np.ones((2, 2)), "b": 0.5})
+    >>> v
+    array([1. , 1. , 1. , 1. , 0.5])
+    >>> unravel(2 * v)
+    {'w': array([[2., 2.],
+           [2., 2.]]), 'b': 1.0}
+
+    See Also: flatten, unflatten
+    """
+    leaves, treedef = flatten(tree)
+    shapes = tuple(np.shape(x) for x in leaves)
+    dtypes = tuple(np.result_type(x) for x in leaves)
+    floats = tuple(type(x) in (float, int, complex, bool) for x in leaves)  # Python numbers come back as such
+    dtype = np.result_type(np.float64, *dtypes)
+    if not leaves:
+        vector = np.zeros(0, dtype)
+    else:
+        vector = np.concatenate([np.ravel(x) for x in leaves])
+        vector = vector if vector.dtype == dtype else vector.astype(dtype)
+    return vector, partial(_unravel, treedef, shapes, dtypes, floats)
+
+
+def _unravel(treedef: TreeDef, shapes: tuple, dtypes: tuple, pythons: tuple, vector: Any) -> Any:
+    """The container :func:`ravel` took apart, its leaves cut from ``vector``."""
+    size = sum(int(np.prod(shape)) for shape in shapes)
+    if np.shape(vector) != (size,):
+        raise ValueError(
+            f"fad.tree.ravel: unravel needs a vector of shape ({size},), the leaves' total size; "
+            f"got shape {np.shape(vector)}"
+        )
+    leaves = []
+    start = 0
+    for shape, dtype, python in zip(shapes, dtypes, pythons):
+        stop = start + int(np.prod(shape))
+        leaf = np.reshape(vector[start:stop], shape)
+        if leaf.dtype != dtype:
+            leaf = leaf.astype(dtype)
+        if python and type(leaf) is np.ndarray:  # a Python number in, a Python number out
+            leaf = leaf.item()
+        leaves.append(leaf)
+        start = stop
+    return unflatten(treedef, leaves)

@@ -39,6 +39,8 @@ LAYERS = (
     ("fad.array",),
     ("fad.transforms",),
     ("fad",),
+    # built on the public combinators: odeint differentiates the user's func with fad.pullback
+    ("fad.scipy.integrate", "fad.optimizers"),
     # built on the public API
     ("fad.testing.strategies",),
     ("fad.testing._check",),

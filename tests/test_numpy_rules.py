@@ -32,6 +32,7 @@ NAMESPACES = {
     "linalg.": "fad.numpy.linalg",
     "fft.": "fad.numpy.fft",
     "scipy.special.": "fad.scipy.special",
+    "scipy.integrate.": "fad.scipy.integrate",
 }
 
 
