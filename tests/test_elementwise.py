@@ -308,3 +308,17 @@ def test_clip_errors_name_the_function():
         np.clip(numpy.ones(2), 0.0, 1.0, out=numpy.ones(2))
     with pytest.raises(TypeError, match=r"fad\.numpy\.clip.*once"):
         np.clip(numpy.ones(2), 0.0, 1.0, min=0.0)
+
+
+@pytest.mark.parametrize(
+    "p, first, second",
+    [(0.5, numpy.inf, -numpy.inf), (1.5, 0.0, numpy.inf), (-1.0, -numpy.inf, numpy.inf), (0.0, 0.0, 0.0),
+     (1.0, 1.0, 0.0), (2.0, 0.0, 2.0), (3, 0.0, 0.0), (2.5, 0.0, 0.0)],
+)
+def test_power_at_zero_gives_jax_values(p, first, second):
+    """d/dx x ** p = p x ** (p - 1) at x = 0: infinite for p < 1 (as JAX), never an exception or NaN."""
+    with numpy.errstate(divide="ignore"):  # the forward value 0 ** -1 warns in NumPy too
+        assert fad.grad(lambda x: x**p)(0.0) == first
+        assert fad.grad(lambda x: np.power(x, p))(numpy.float64(0.0)) == first
+        assert fad.grad(fad.grad(lambda x: x**p))(0.0) == second
+        assert fad.grad(lambda x, q: x**q)(0.0, float(p)) == first  # a traced exponent too

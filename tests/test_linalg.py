@@ -392,3 +392,17 @@ def test_other_numpy_linalg_names_are_numpys():
 def test_tape_shows_one_entry_per_decomposition():
     assert str(fad.tape(la.det)(A)).splitlines()[0] == "t1 = det(a)"
     assert [e.primitive.name for e in fad.tape(lambda a: la.svd(a)[1])(A).entries] == ["svd"]
+
+
+def test_gradient_of_det_at_singular_matrices_is_the_cofactor_matrix():
+    singular = numpy.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    want = numpy.array([[4.0, 4.0, -4.0], [-2.0, -2.0, 2.0], [0.0, 0.0, 0.0]])  # cofactors, by hand
+    numpy.testing.assert_allclose(fad.grad(la.det)(singular), want, atol=1e-12)
+    batch = numpy.stack([singular, A, numpy.zeros((3, 3))])  # one singular matrix does not spoil the others
+    g = fad.elementwise_grad(la.det)(batch)
+    numpy.testing.assert_allclose(g[1], numpy.linalg.det(A) * numpy.linalg.inv(A).T)
+    numpy.testing.assert_allclose(g[[0, 2]], [want, numpy.zeros((3, 3))], atol=1e-12)
+    # second order: the Hessian of det at 0 of a 2 x 2 matrix (det = ad - bc)
+    numpy.testing.assert_allclose(fad.hessian(la.det)(numpy.zeros((2, 2))).reshape(4, 4)[[0, 1, 2, 3], [3, 2, 1, 0]],
+                                  [1.0, -1.0, -1.0, 1.0])
+    check_grads(la.det, singular)

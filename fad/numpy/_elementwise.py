@@ -125,13 +125,18 @@ def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
 
 
 def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
-    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0."""
-    if isinstance(x2, (int, float)):  # a constant exponent, the common case
-        if x2 == 0:
-            return ybar * 0
-        return ybar * x2 * (x1 if x2 == 2 else x1 ** (x2 - 1))  # x ** 2 needs no x ** 1 on the tape
-    base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
-    return ybar * x2 * base ** (x2 - 1)
+    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0.
+
+    At ``x1 = 0`` a power ``x2 < 1`` has an infinite slope, and the rule gives it, as JAX
+    does (``grad(lambda x: x ** 0.5)(0.0)`` is ``inf``), with no warning.
+    """
+    with np.errstate(divide="ignore"):
+        if isinstance(x2, (int, float)):  # a constant exponent, the common case
+            if x2 == 0:
+                return ybar * 0
+            return ybar * x2 * (x1 if x2 == 2 else power(x1, x2 - 1))  # x ** 2 needs no x ** 1 on the tape
+        base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
+        return ybar * x2 * power(base, x2 - 1)
 
 
 def _power_x2(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:

@@ -7,7 +7,8 @@ the cotangent of the output and every formula applied to each matrix of a stack:
 
 ================  ====================================================================
 ``Y = inv(A)``    ``Abar = -Y^T ybar Y^T``
-``y = det(A)``    ``Abar = ybar * y * inv(A)^T`` (``slogdet``: ``ybar * inv(A)^T``)
+``y = det(A)``    ``Abar = ybar * cof(A)``, the cofactor matrix from the SVD (finite when singular)
+``slogdet``       ``Abar = ybar * inv(A)^T``
 ``X = solve(A,B)``  ``Bbar = solve(A^T, ybar)``, ``Abar = -Bbar X^T``
 ``L = cholesky``  ``Abar = sym(L^-T Phi(L^T Lbar) L^-1)``, ``Phi`` the lower triangle, half diagonal
 ``w, V = eigh``   ``Abar = sym(V (diag(wbar) + F * V^T Vbar) V^T)``, ``F_ij = 1/(w_j - w_i)``
@@ -176,7 +177,7 @@ def inv(a: Any) -> Any:
 
 
 def det(a: Any) -> Any:
-    """The determinant; its gradient ``det(A) inv(A)^T`` needs an invertible matrix.
+    """The determinant; its gradient is the cofactor matrix ``det(A) inv(A)^T``, finite at singular matrices too.
 
     >>> float(det(np.array([[2.0, 0.0], [0.0, 3.0]])))
     6.0

@@ -18,14 +18,16 @@ from fad.numpy._base import (
     getitem_p,
     reshape_p,
     shape_of,
+    sum_p,
     unbroadcast,
 )
 from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
 from fad.numpy._elementwise import negative
 from fad.numpy._products import matmul
+from fad.numpy._reductions import prod_p
 
 __all__ = [
-    "inv_p", "det_p", "slogdet_p", "solve_p", "cholesky_p", "eigh_p", "svd_p", "qr_p", "pinv_p",
+    "inv_p", "det_p", "cofactor_p", "slogdet_p", "solve_p", "cholesky_p", "eigh_p", "svd_p", "qr_p", "pinv_p",
     "sym", "row", "col", "eye", "diag_embed", "gap_inverse", "solve_right",
     "square_shape", "matrix_shape", "real_only", "is_traced", "is_zero",
 ]  # fmt: skip
@@ -213,13 +215,60 @@ def _pinv_vjp(y: Any, ybar: Any, a: Any, **cutoff: Any) -> tuple:
             + (right - matmul(matmul(right, y), a)),)
 
 
+def _svd_frame(a: Any) -> tuple:
+    """``U``, ``s``, ``Vh`` of a plain stack of matrices, and ``det(U) det(Vh)`` (a constant sign)."""
+    u, s, vh = np.linalg.svd(np.asarray(a), full_matrices=False)
+    return u, s, vh, np.linalg.det(u) * np.linalg.det(vh)
+
+
+def _others(s: Any) -> Any:
+    """``P_ik = prod_{j not in {i, k}} s_j`` (and ``prod_{j != i} s_j`` on the diagonal): finite always."""
+    n = shape_of(s)[-1]
+    i, k, j = np.ogrid[:n, :n, :n]
+    left_out = ((j == i) | (j == k)).astype(dtype_of(s))  # a constant mask, (n, n, n)
+    return prod_p(reshape_p(s, shape=(*shape_of(s)[:-1], 1, 1, n)) * (1 - left_out) + left_out, axis=-1)
+
+
+def _cofactor(a: np.ndarray) -> np.ndarray:
+    """The cofactor matrix ``det(A) A^-T``, from the SVD: ``det(U) det(Vh) U diag(prod_{j != i} s_j) Vh``.
+
+    Finite at singular matrices too, where ``det(A) A^-T`` is ``0 * inf``.
+    """
+    if np.shape(a)[-1] == 0:
+        return np.zeros(np.shape(a), np.result_type(a))
+    u, s, vh, sign = _svd_frame(a)
+    others = np.diagonal(_others(s), axis1=-2, axis2=-1)
+    return (sign[..., None, None] * (u * others[..., None, :]) @ vh).astype(np.result_type(a), copy=False)
+
+
+def _cofactor_vjp(y: Any, ybar: Any, a: Any) -> tuple:
+    """In the frame of ``A = U S Vh``: ``E = diag(P diag(Cbar')) - P * Cbar'^T``, ``Abar = sign U E Vh``.
+
+    ``Cbar' = U^T ybar Vh^T``, ``P = _others(s)`` off the diagonal. The cofactor map is a
+    polynomial, and this is its exact derivative at every matrix, singular or not. ``U``,
+    ``s``, ``Vh`` come from the traced ``svd_p`` so the rule differentiates again (where the
+    singular values are distinct).
+    """
+    n = shape_of(a)[-1]
+    if n <= 1:  # the cofactor of a 1 x 1 matrix is 1, of a 0 x 0 none: constants
+        return (ybar * 0 if n else ybar,)
+    u, s, vh = svd_p(a) if isinstance(a, Traced) else _svd_frame(a)[:3]
+    sign = _svd_frame(untraced(a))[3]
+    p = _others(s) * (1 - eye(n, s))
+    inner = matmul(mT(u), matmul(ybar, mT(vh)))
+    diagonal = sum_p(inner * eye(n, s), axis=-1)  # diag(Cbar')
+    e = diag_embed(sum_p(p * row(diagonal), axis=-1)) - p * mT(inner)
+    return (col(col(sign)) * matmul(u, matmul(e, vh)),)
+
+
 # fmt: off
 # --------------------------------------------------------------------------------------
 # Primitives                                  j(f)(y, ybar, A) = (Abar,)
 # --------------------------------------------------------------------------------------
 inv_p      = primitive(np.linalg.inv, lambda y, ybar, a: (negative(matmul(mT(y), matmul(ybar, mT(y)))),),
                        name="inv", unread=(1,))
-det_p      = primitive(np.linalg.det, lambda y, ybar, a: (col(col(ybar * y)) * mT(inv_p(a)),), name="det")
+det_p      = primitive(np.linalg.det, lambda y, ybar, a: (col(col(ybar)) * cofactor_p(a),), name="det")
+cofactor_p = primitive(_cofactor, _cofactor_vjp, name="cofactor")
 slogdet_p  = primitive(lambda a: tuple(np.linalg.slogdet(a)),
                        lambda y, ybar, a: (col(col(ybar[1])) * mT(inv_p(a)),),
                        name="slogdet", multiple_results=True)
