@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 import numpy as np
@@ -60,7 +60,7 @@ class TracedArray(Traced):
     mT = property(lambda self: fnp.swapaxes(self, -1, -2))
     real = property(lambda self: fnp.real(self))
     imag = property(lambda self: fnp.imag(self))
-    at = property(lambda self: fnp.at(self), doc="Functional updates: ``x.at[i].set(v)``, ``.add(v)``, ... (see fad.numpy.at).")
+    at = property(lambda self: fnp.at(self), doc="Functional updates ``x.at[i].set(v)``: see fad.numpy.at.")
 
     def __len__(self) -> int:
         return len(untraced(self))
@@ -132,7 +132,9 @@ def _own(name: str, namespace: ModuleType) -> Callable | None:
     return getattr(namespace, name) if name in namespace.__all__ else None
 
 
-_AT_METHODS = {"add": "add", "multiply": "multiply", "minimum": "min", "maximum": "max", "fmin": "min", "fmax": "max"}
+_AT_METHODS = MappingProxyType(
+    {"add": "add", "multiply": "multiply", "minimum": "min", "maximum": "max", "fmin": "min", "fmax": "max"}
+)
 
 
 def _ufunc_at(name: str) -> TypeError:
@@ -151,12 +153,12 @@ def _ufunc_reduce(f: Callable, name: str, x: Any, axis: Any = 0, dtype: Any = No
     """``numpy.<ufunc>.reduce``: the named reduction for add, multiply, maximum, minimum; else a fold of ``f``."""
     if dtype is not None or options.get("out") is not None or "where" in options:
         raise TypeError(f"numpy.{name}.reduce on a traced value: dtype=, out= and where= are not supported")
-    reductions = {"add": fnp.sum, "multiply": fnp.prod, "maximum": fnp.max, "minimum": fnp.min}
     initial = options.pop("initial", None)
     options.pop("out", None)
     if options:
         raise TypeError(f"numpy.{name}.reduce on a traced value: keyword arguments {sorted(options)} are not supported")
     x = fnp.asarray(x)
+    reductions = {"add": fnp.sum, "multiply": fnp.prod, "maximum": fnp.max, "minimum": fnp.min}
     if name in reductions:
         kwargs = {} if initial is None else {"initial": initial}
         return reductions[name](x, axis=axis, keepdims=keepdims, **kwargs)
