@@ -52,6 +52,16 @@ _GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _sh
 _SUBMODULES = ("linalg", "fft")  # loaded on first attribute access
 
 __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))
+
+# Lists and tuples holding traced values enter every function as traced arrays (one helper,
+# applied here where arguments enter), except where an argument is a sequence of arrays.
+_SEQUENCES_OF_ARRAYS = frozenset({"concatenate", "stack", "vstack", "hstack", "dstack", "column_stack", "row_stack",
+                                  "block", "select", "einsum", "einsum_path", "meshgrid", "broadcast_arrays",
+                                  "array", "asarray"})
+for _name in __all__:
+    if _name not in _SEQUENCES_OF_ARRAYS:
+        globals()[_name] = _construction.traced_lists_as_arrays(globals()[_name])
+del _name
 METHODS = MappingProxyType({k: v for group in _GROUPS for k, v in group.METHODS.items()})
 """The ndarray methods of traced arrays: name -> function of the array and the method's arguments."""
 

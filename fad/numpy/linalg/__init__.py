@@ -75,6 +75,7 @@ from fad.numpy._base import (
     where_p,
 )
 from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
+from fad.numpy._construction import traced_lists_as_arrays
 from fad.numpy._elementwise import absolute, power, sqrt, subtract
 from fad.numpy._products import matmul  # public here too: NumPy 2 has numpy.linalg.matmul
 from fad.numpy._reductions import max_p, min_p
@@ -680,6 +681,13 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     """
     y = sum_p(diagonal(x, offset=offset), axis=-1)
     return y if dtype is None else astype_p(y, dtype=np.dtype(dtype))
+
+
+# Lists and tuples holding traced values enter as traced arrays (multi_dot takes a list of matrices).
+for _name in __all__:
+    if _name != "multi_dot":
+        globals()[_name] = traced_lists_as_arrays(globals()[_name])
+del _name
 
 
 def __getattr__(name: str) -> Any:
