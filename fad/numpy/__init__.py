@@ -15,10 +15,10 @@ array([0.        , 1.38177329])
 The modules below this namespace, lowest first (each imports only modules before it)::
 
     _base < _elementwise < _products < _reductions < _statistics < _construction < _shapes
-          < _joining < _selection < linalg._rules < linalg._eig < linalg < fft < fad.numpy
+          < _joining < _selection < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
 
-``linalg`` and ``fft`` are loaded on first use (``fad.numpy.linalg``), or by importing
-them (``import fad.numpy.linalg``).
+``fft`` is loaded on first use (``fad.numpy.fft``), or by importing it; ``linalg`` comes
+with ``polyfit``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from fad.numpy import (
     _construction,
     _elementwise,
     _joining,
+    _polynomials,
     _products,
     _reductions,
     _selection,
@@ -42,13 +43,15 @@ from fad.numpy import (
 from fad.numpy._construction import *  # noqa: F403
 from fad.numpy._elementwise import *  # noqa: F403
 from fad.numpy._joining import *  # noqa: F403
+from fad.numpy._polynomials import *  # noqa: F403
 from fad.numpy._products import *  # noqa: F403
 from fad.numpy._reductions import *  # noqa: F403
 from fad.numpy._selection import *  # noqa: F403
 from fad.numpy._shapes import *  # noqa: F403
 from fad.numpy._statistics import *  # noqa: F403
 
-_GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection)
+_GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection,
+           _polynomials)
 _SUBMODULES = ("linalg", "fft")  # loaded on first attribute access
 
 __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))

@@ -70,7 +70,7 @@ def traced_lists_as_arrays(f: Any) -> Any:
     public functions where they enter, except those whose argument is a sequence of arrays
     (``concatenate``, ``stack``, ``block``, ...), which take their pieces one by one.
     """
-    if isinstance(f, Primitive) or getattr(f, "differentiable", True) is False:
+    if not callable(f) or isinstance(f, Primitive) or getattr(f, "differentiable", True) is False:
         return f  # records see their own inputs; functions with no derivative read plain values anyway
 
     @functools.wraps(f)
@@ -278,7 +278,26 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
 
 shape, ndim, size = nondiff(np.shape), nondiff(np.ndim), nondiff(np.size)
 zeros_like, ones_like = nondiff(np.zeros_like), nondiff(np.ones_like)
-empty_like, full_like = nondiff(np.empty_like), nondiff(np.full_like)
+empty_like = nondiff(np.empty_like)
+
+
+def full_like(
+    a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subok: bool = True, shape: Any = None, **kwargs: Any
+) -> Any:
+    """An array of ``a``'s shape and dtype filled with ``fill_value``; a traced fill value gets the summed cotangent.
+
+    ``a`` gives only the shape and dtype: the result does not depend on its values.
+
+    >>> import fad
+    >>> fad.grad(lambda v: full_like(np.zeros(3), v).sum())(2.0)
+    3.0
+
+    See Also: full, zeros_like
+    """
+    if not any_traced(fill_value):
+        return np.full_like(untraced(a), fill_value, dtype=dtype, order=order, subok=subok, shape=shape, **kwargs)
+    shape = shape_of(a) if shape is None else shape
+    return full(shape, fill_value, dtype=dtype_of(a) if dtype is None else dtype)
 result_type = nondiff(np.result_type)
 
 
