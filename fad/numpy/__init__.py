@@ -61,10 +61,16 @@ __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))
 _SEQUENCES_OF_ARRAYS = frozenset({"concatenate", "stack", "vstack", "hstack", "dstack", "column_stack", "row_stack",
                                   "block", "select", "einsum", "einsum_path", "meshgrid", "broadcast_arrays",
                                   "array", "asarray"})
-for _name in __all__:
-    if _name not in _SEQUENCES_OF_ARRAYS:
-        globals()[_name] = _construction.traced_lists_as_arrays(globals()[_name])
-del _name
+
+
+def _taking_arrays(names: list[str]) -> dict:
+    """Each function of ``names`` wrapped once (an alias such as ``amax`` stays the same function as ``max``)."""
+    wrapped: dict = {}
+    return {name: wrapped.setdefault(id(globals()[name]), _construction.traced_lists_as_arrays(globals()[name]))
+            for name in names if name not in _SEQUENCES_OF_ARRAYS}
+
+
+globals().update(_taking_arrays(__all__))
 METHODS = MappingProxyType({k: v for group in _GROUPS for k, v in group.METHODS.items()})
 """The ndarray methods of traced arrays: name -> function of the array and the method's arguments."""
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from fad.core import Traced, untraced
-from fad.numpy._base import dtype_of, reshape_p, shape_of
+from fad.numpy._base import dtype_of, reshape_p, shape_of, stack_p
 from fad.numpy._construction import as_array
 from fad.numpy._elementwise import sqrt
 from fad.numpy._reductions import sum as _sum
@@ -78,7 +78,10 @@ def polyfit(
     x = x if dtype_of(x) == dtype else x * np.ones((), dtype)
     n = shape_of(x)[0]
     rcond = n * np.finfo(dtype).eps if rcond is None else rcond
-    lhs = reshape_p(x, shape=(n, 1)) ** np.arange(deg, -1, -1, dtype=dtype)  # the Vandermonde matrix
+    powers = [x * 0 + 1]  # x ** 0, x ** 1, ... by products (x ** k would overflow its derivative at tiny x)
+    for _ in range(deg):
+        powers.append(powers[-1] * x)
+    lhs = stack_p(*powers[::-1], axis=1)  # the Vandermonde matrix, highest power first
     rhs = y
     if w is not None:
         w = as_array(w)

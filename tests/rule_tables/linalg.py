@@ -77,6 +77,12 @@ def spectral(draw, kind="general", min_n=1, max_n=3, batch=None, dtype=None, sha
     return numpy.asarray(a, dtype=dtype)
 
 
+def _low_rank(rng, n, rank, batch):
+    """``n x n`` matrices of rank at most ``rank`` (singular when ``rank < n``): ``det``'s gradient is finite there."""
+    rank = min(rank, n)
+    return rng.normal(size=(*batch, n, rank)) @ rng.normal(size=(*batch, rank, n))
+
+
 def _unary(f, **kwargs):
     return spectral(**kwargs).map(lambda a: (f, (a,)))
 
@@ -280,6 +286,8 @@ TABLE = {
     "linalg.inv": _unary(la.inv, min_n=0),
     "linalg.det": _unary(la.det, min_n=0),
     "linalg.slogdet": _unary(la.slogdet, min_n=0),
+    "linalg.det:singular": st.tuples(_seeded(), st.integers(1, 4), st.integers(0, 3), BATCHES).map(
+        lambda c: (la.det, (_low_rank(*c),))),
     "linalg.solve": solves(),
     "linalg.pinv": rectangular().map(lambda a: (la.pinv, (a,))),
     "linalg.pinv:hermitian": _unary(lambda a: la.pinv(a, hermitian=True), kind="symmetric-invertible"),
