@@ -318,9 +318,9 @@ logaddexp2 = binary(np.logaddexp2,  lambda y, ybar, x1, x2: ybar * exp2(x1 - y),
 remainder  = binary(np.remainder,   lambda y, ybar, x1, x2: ybar,
                                     lambda y, ybar, x1, x2: -ybar * _floor_quotient(ybar, x1, x2), unread=(0,))
 fmod       = binary(np.fmod,        lambda y, ybar, x1, x2: ybar,
-                                    lambda y, ybar, x1, x2: -ybar * _trunc_quotient(ybar, x1, x2), unread=(0,))
+                                    lambda y, ybar, x1, x2: -ybar * _trunc_quotient(ybar, x1, x2))
 heaviside  = binary(np.heaviside,   lambda y, ybar, x1, x2: ybar * 0,
-                                    lambda y, ybar, x1, x2: ybar * _at_zero(ybar, x1), unread=(0,))
+                                    lambda y, ybar, x1, x2: ybar * _at_zero(ybar, x1))
 arctan2    = binary(np.arctan2,     lambda y, ybar, x1, x2: ybar * x2 / _nonzero(x1 * x1 + x2 * x2),
                                     lambda y, ybar, x1, x2: -ybar * x1 / _nonzero(x1 * x1 + x2 * x2), unread=(0,))
 hypot      = binary(np.hypot,       lambda y, ybar, x1, x2: ybar * x1 / _nonzero(y),
