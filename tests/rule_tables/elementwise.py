@@ -151,7 +151,7 @@ def heavisides(draw):
 @st.composite
 def nan_to_nums(draw):
     """``nan_to_num`` with NaN and infinities placed in ``x`` and traced replacements."""
-    x = draw(fst.arrays(fst.shapes(min_dims=1), numpy.float64))
+    x = draw(fst.arrays(fst.shapes(min_dims=1, max_dims=2), numpy.float64))
     special = draw(hnp.arrays(numpy.int8, x.shape, elements=st.sampled_from([0, 0, 1, 2, 3])))
     marks = numpy.array([0.0, numpy.nan, numpy.inf, -numpy.inf])[special]
     return (lambda x, nan, posinf, neginf: np.nan_to_num(numpy.where(special > 0, marks, 0.0) + x * (special == 0),

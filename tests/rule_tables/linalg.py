@@ -356,19 +356,17 @@ TABLE = {
     "linalg.inv": _unary(la.inv, min_n=0),
     "linalg.det": _unary(la.det, min_n=0),
     "linalg.slogdet": _unary(la.slogdet, min_n=0),
-    "linalg.det:complex": _complex_case(la.det, min_n=0),
-    "linalg.inv:complex": _complex_case(la.inv),
-    "linalg.slogdet:complex": _complex_case(lambda z: la.slogdet(z)[1], min_n=0),
+    "linalg.det:complex": _complex_case(lambda z: (la.det(z), la.inv(z), la.slogdet(z)[1])),
     "linalg.solve:complex": _complex_solves(),
     "linalg.cholesky:complex": _complex_case(lambda z: la.cholesky(_hermitian(z)), "hpd"),
     "linalg.eigh:complex": _complex_case(_gauge_free_complex_eigh, "hermitian"),
     "linalg.svd:complex": st.integers(1, 3).flatmap(
-        lambda m: st.integers(1, 3).flatmap(lambda n: _complex_case(_gauge_free_complex_svd, "svd", shape=(m, n)))),
+        lambda m: st.integers(1, 3).flatmap(lambda n: _complex_case(
+            lambda z: (*_gauge_free_complex_svd(z), la.norm(z, axis=(-2, -1)), la.norm(z, "nuc", axis=(-2, -1))),
+            "svd", shape=(m, n)))),
     "linalg.qr:complex": st.integers(1, 3).flatmap(
         lambda m: _complex_case(_gauge_free_complex_qr, "general", shape=(m, m))),
     "linalg.pinv:complex": _complex_case(la.pinv, "svd", shape=(3, 2)),
-    "linalg.norm:complex": _complex_case(lambda z: (la.norm(z), la.norm(z, "nuc"), la.norm(z, 2))
-                                         if z.ndim == 2 else la.norm(z, axis=(-2, -1)), "svd"),
     "linalg.det:singular": st.tuples(_seeded(), st.integers(1, 4), st.integers(0, 3), BATCHES).map(
         lambda c: (la.det, (_low_rank(*c),))),
     "linalg.solve": solves(),

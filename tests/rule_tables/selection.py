@@ -267,7 +267,7 @@ def interps(draw, ends=False, periodic=False):
 
 
 @st.composite
-def updates(draw, how):
+def updates(draw, hows):
     """``at(x)[index].<how>(v)`` with an index of each kind; ``v`` drawn apart from ``x`` (no ties in min/max)."""
     x = draw(fst.arrays(fst.shapes(min_dims=1, max_dims=3, min_side=2), numpy.float64))
     n = x.shape[0]
@@ -278,9 +278,9 @@ def updates(draw, how):
     v_shape = draw(st.sampled_from([shape, shape[1:] if shape else shape, ()]))
     v = numpy.round(draw(fst.arrays(v_shape, numpy.float64)) * 2) / 2 + 0.375
     v = v + 0.2 * numpy.arange(v.size).reshape(v.shape) / max(v.size, 1)  # distinct: no ties at a repeated index
-    if how == "multiply":  # a product over repeated indices: keep the values moderate
+    if "multiply" in hows:  # a product over repeated indices: keep the values moderate
         v = numpy.clip(v, -1.5, 1.5)
-    return (lambda x, v: getattr(np.at(x)[index], how)(v)), (x, v)
+    return (lambda x, v: tuple(getattr(np.at(x)[index], how)(v) for how in hows)), (x, v)
 
 
 @st.composite
@@ -298,11 +298,8 @@ def uniques(draw, axis=None):
 
 TABLE = {
     # functional updates
-    "at:set": updates("set"),
-    "at:add": updates("add"),
-    "at:multiply": updates("multiply"),
-    "at:min": updates("min"),
-    "at:max": updates("max"),
+    "at:set-add": updates(("set", "add")),
+    "at:multiply-min-max": updates(("multiply", "min", "max")),
     "unique": uniques(),
     "unique:axis": uniques(axis=0),
     # indexing
