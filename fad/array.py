@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,7 @@ class TracedArray(Traced):
     mT = property(lambda self: fnp.swapaxes(self, -1, -2))
     real = property(lambda self: fnp.real(self))
     imag = property(lambda self: fnp.imag(self))
+    at = property(lambda self: fnp.at(self), doc="Functional updates ``x.at[i].set(v)``: see fad.numpy.at.")
 
     def __len__(self) -> int:
         return len(untraced(self))
@@ -128,22 +129,85 @@ def _own(name: str, namespace: ModuleType) -> Callable | None:
     return getattr(namespace, name) if name in namespace.__all__ else None
 
 
+_AT_METHODS = MappingProxyType(
+    {"add": "add", "multiply": "multiply", "minimum": "min", "maximum": "max", "fmin": "min", "fmax": "max"}
+)
+
+
+def _ufunc_at(name: str) -> TypeError:
+    """``numpy.<ufunc>.at`` on a traced value: it changes its array in place, so it is refused."""
+    method = _AT_METHODS.get(name, "set")
+    hint = f"x = x.at[i].{method}(v)" if name in _AT_METHODS else f"x = x.at[i].set(fad.numpy.{name}(x[i], v))"
+    return TypeError(
+        f"numpy.{name}.at changes its array in place, and traced arrays are immutable: code written for NumPy "
+        f"ignores its return value, so a functional version would leave x unchanged. Use {hint} "
+        "(fad.numpy.at(x)[i] for a plain x)"
+    )
+
+
+def _ufunc_reduce(f: Callable, name: str, x: Any, axis: Any = 0, dtype: Any = None, keepdims: bool = False,
+                  **options: Any) -> Any:
+    """``numpy.<ufunc>.reduce``: the named reduction for add, multiply, maximum, minimum; else a fold of ``f``."""
+    if dtype is not None or options.get("out") is not None or "where" in options:
+        raise TypeError(f"numpy.{name}.reduce on a traced value: dtype=, out= and where= are not supported")
+    initial = options.pop("initial", None)
+    options.pop("out", None)
+    if options:
+        raise TypeError(f"numpy.{name}.reduce on a traced value: keyword arguments {sorted(options)} are not supported")
+    x = fnp.asarray(x)
+    reductions = {"add": fnp.sum, "multiply": fnp.prod, "maximum": fnp.max, "minimum": fnp.min}
+    if name in reductions:
+        kwargs = {} if initial is None else {"initial": initial}
+        return reductions[name](x, axis=axis, keepdims=keepdims, **kwargs)
+    if axis is None:
+        x, axis = fnp.ravel(x), 0
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"numpy.{name}.reduce on a traced value: axis must be an integer or None, got {axis!r}")
+    moved = fnp.moveaxis(x, axis, 0)
+    y = initial if initial is not None else moved[0]
+    for piece in moved[0 if initial is not None else 1:]:
+        y = f(y, piece)
+    return fnp.expand_dims(y, axis) if keepdims else y
+
+
+def _ufunc_accumulate(f: Callable, name: str, x: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
+    """``numpy.<ufunc>.accumulate``: cumsum and cumprod for add and multiply; else running values of ``f``."""
+    if dtype is not None or out is not None:
+        raise TypeError(f"numpy.{name}.accumulate on a traced value: dtype= and out= are not supported")
+    x = fnp.asarray(x)
+    if name in ("add", "multiply"):
+        return (fnp.cumsum if name == "add" else fnp.cumprod)(x, axis=axis)
+    moved = fnp.moveaxis(x, axis, 0)
+    running = [moved[0]]
+    for piece in moved[1:]:
+        running.append(f(running[-1], piece))
+    return fnp.moveaxis(fnp.stack(running), 0, axis)
+
+
+def _ufunc_outer(f: Callable, name: str, a: Any, b: Any, **kwargs: Any) -> Any:
+    """``numpy.<ufunc>.outer(a, b)``: ``f(a[..., None, ...], b)``, shape ``a.shape + b.shape``."""
+    if kwargs:
+        raise TypeError(f"numpy.{name}.outer on a traced value: keyword arguments {sorted(kwargs)} are not supported")
+    a = fnp.asarray(a)
+    return f(fnp.reshape(a, fnp.shape(a) + (1,) * fnp.ndim(b)), b)
+
+
 def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
-    """Route ``numpy.<ufunc>`` (or a ``scipy.special`` ufunc) called on a traced value to fad."""
+    """Route ``numpy.<ufunc>`` (or a ``scipy.special`` ufunc) called on a traced value to fad.
+
+    The methods ``reduce``, ``accumulate`` and ``outer`` of a differentiable ufunc are built
+    from it; ``at`` changes its array in place and is refused, naming ``x.at[i]``.
+    """
     name = ufunc.__name__
-    if method != "__call__":
-        raise NotImplementedError(
-            f"numpy.{name}.{method} has no derivative rule in fad; "
-            f"use fad.numpy functions (e.g. fad.numpy.sum for numpy.add.reduce)"
-        )
-    if kwargs.get("out") is not None or "where" in kwargs:
+    if method == "at":
+        raise _ufunc_at(name)
+    if method not in ("__call__", "reduce", "accumulate", "outer"):
+        raise NotImplementedError(f"numpy.{name}.{method} has no derivative rule in fad")
+    if method == "__call__" and (kwargs.get("out") is not None or "where" in kwargs):
         raise TypeError(
             f"numpy.{name}(..., out=/where=) cannot be used on traced values: fad arrays are "
             "immutable. Assign the result instead, and use fad.numpy.where for masks."
         )
-    kwargs.pop("out", None)
-    if kwargs:
-        raise TypeError(f"numpy.{name} on a traced value: keyword arguments {sorted(kwargs)} are not supported")
     f = _own(name, fnp)
     special = sys.modules.get("scipy.special")
     if f is None and special is not None and getattr(special, name, None) is ufunc:
@@ -152,8 +216,18 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         f = _own(name, fad.scipy.special)
         if f is None:
             raise NotImplementedError(f"scipy.special.{name} has no derivative rule in fad (called on a traced value)")
-    if f is None:
-        raise NotImplementedError(f"numpy.{name} has no derivative rule in fad (it was called on a traced value)")
+    if f is None or getattr(f, "differentiable", True) is False and method != "__call__":
+        raise NotImplementedError(f"numpy.{name}{'' if method == '__call__' else '.' + method} has no derivative "
+                                  "rule in fad (it was called on a traced value)")
+    if method == "reduce":
+        return _ufunc_reduce(f, name, *inputs, **kwargs)
+    if method == "accumulate":
+        return _ufunc_accumulate(f, name, *inputs, **kwargs)
+    if method == "outer":
+        return _ufunc_outer(f, name, *inputs, **kwargs)
+    kwargs.pop("out", None)
+    if kwargs:
+        raise TypeError(f"numpy.{name} on a traced value: keyword arguments {sorted(kwargs)} are not supported")
     return f(*inputs)
 
 

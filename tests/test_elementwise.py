@@ -274,7 +274,7 @@ def test_numpy_functions_on_traced_values_dispatch_to_fad(f, args):
 
 
 NO_DERIVATIVE = [
-    (numpy.signbit, ()), (numpy.heaviside, (0.5,)), (numpy.logical_xor, (True,)), (numpy.around, (1,)),
+    (numpy.signbit, ()), (numpy.logical_xor, (True,)), (numpy.around, (1,)),
     (numpy.round, ()), (numpy.fix, ()), (numpy.iscomplex, ()), (numpy.isreal, ()), (numpy.floor_divide, (0.5,)),
     (numpy.floor, ()), (numpy.ceil, ()), (numpy.trunc, ()), (numpy.rint, ()), (numpy.sign, ()), (numpy.isnan, ()),
     (numpy.isinf, ()), (numpy.isfinite, ()), (numpy.greater, (0.0,)), (numpy.logical_not, ()),
@@ -308,3 +308,24 @@ def test_clip_errors_name_the_function():
         np.clip(numpy.ones(2), 0.0, 1.0, out=numpy.ones(2))
     with pytest.raises(TypeError, match=r"fad\.numpy\.clip.*once"):
         np.clip(numpy.ones(2), 0.0, 1.0, min=0.0)
+
+
+@pytest.mark.parametrize(
+    "p, first, second",
+    [(0.5, numpy.inf, -numpy.inf), (1.5, 0.0, numpy.inf), (-1.0, -numpy.inf, numpy.inf), (0.0, 0.0, 0.0),
+     (1.0, 1.0, 0.0), (2.0, 0.0, 2.0), (3, 0.0, 0.0), (2.5, 0.0, 0.0)],
+)
+def test_power_at_zero_gives_jax_values(p, first, second):
+    """d/dx x ** p = p x ** (p - 1) at x = 0: infinite for p < 1 (as JAX), never an exception or NaN."""
+    with numpy.errstate(divide="ignore"):  # the forward value 0 ** -1 warns in NumPy too
+        assert fad.grad(lambda x: x**p)(0.0) == first
+        assert fad.grad(lambda x: np.power(x, p))(numpy.float64(0.0)) == first
+        assert fad.grad(fad.grad(lambda x: x**p))(0.0) == second
+        assert fad.grad(lambda x, q: x**q)(0.0, float(p)) == first  # a traced exponent too
+
+
+def test_heaviside_is_differentiable_in_its_value_at_zero_only():
+    x = numpy.array([-1.0, 0.0, 2.0, 0.0])
+    gx, gh = fad.grad(lambda x, h: np.sum(numpy.heaviside(x, h)), argnums=(0, 1))(x, 0.5)
+    numpy.testing.assert_array_equal(gx, numpy.zeros(4))
+    assert gh == 2.0

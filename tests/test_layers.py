@@ -32,6 +32,7 @@ LAYERS = (
     ("fad.numpy.linalg._rules", "fad.numpy.fft"),
     ("fad.numpy.linalg._eig",),
     ("fad.numpy.linalg",),
+    ("fad.numpy._polynomials",),
     ("fad.numpy",),
     ("fad.scipy",),
     ("fad.scipy.special",),

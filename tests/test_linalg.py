@@ -341,12 +341,22 @@ def test_float32_stays_float32(name):
 # --------------------------------------------------------------------------------------
 
 
-def test_complex_matrices_raise_for_real_rules():
+def test_complex_matrices_follow_the_convention_of_docs_complex():
+    """Holomorphic functions (det, inv, solve) have the real rule, never conjugated; a real function
+    of a complex matrix has the gradient df/dx - i df/dy."""
     z = A + 1j * numpy.eye(3)
-    for f in (la.det, la.inv, lambda a: la.solve(a, numpy.ones(3)), la.cholesky, la.svd, la.norm, la.qr):
-        with pytest.raises(NotImplementedError, match=r"fad\.numpy\.linalg\.\w+: complex"):
-            fad.jvp(f)((z,), (z,))
-    assert numpy.allclose(la.det(z), numpy.linalg.det(z))  # untraced, NumPy's answer
+    _, back = fad.pullback(la.det, z)
+    numpy.testing.assert_allclose(back(1.0 + 0j)[0], numpy.linalg.det(z) * numpy.linalg.inv(z).T)
+    _, back = fad.pullback(la.inv, z)
+    ybar = numpy.ones((3, 3)) * (1 - 2j)
+    y = numpy.linalg.inv(z)
+    numpy.testing.assert_allclose(back(ybar)[0], -y.T @ ybar @ y.T)
+    g = fad.grad(lambda z: la.norm(z) ** 2)(z)  # |z|^2 has gradient 2 conj(z)
+    numpy.testing.assert_allclose(g, 2 * numpy.conj(z))
+    g = fad.grad(lambda z: la.svd(z, compute_uv=False).sum())(z)  # the nuclear norm: conj(U Vh)
+    u, _, vh = numpy.linalg.svd(z)
+    numpy.testing.assert_allclose(g, numpy.conj(u @ vh), atol=1e-12)
+    assert numpy.allclose(la.det(z), numpy.linalg.det(z))
 
 
 def test_svd_full_matrices_of_a_traced_rectangle():
@@ -392,3 +402,17 @@ def test_other_numpy_linalg_names_are_numpys():
 def test_tape_shows_one_entry_per_decomposition():
     assert str(fad.tape(la.det)(A)).splitlines()[0] == "t1 = det(a)"
     assert [e.primitive.name for e in fad.tape(lambda a: la.svd(a)[1])(A).entries] == ["svd"]
+
+
+def test_gradient_of_det_at_singular_matrices_is_the_cofactor_matrix():
+    singular = numpy.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    want = numpy.array([[4.0, 4.0, -4.0], [-2.0, -2.0, 2.0], [0.0, 0.0, 0.0]])  # cofactors, by hand
+    numpy.testing.assert_allclose(fad.grad(la.det)(singular), want, atol=1e-12)
+    batch = numpy.stack([singular, A, numpy.zeros((3, 3))])  # one singular matrix does not spoil the others
+    g = fad.elementwise_grad(la.det)(batch)
+    numpy.testing.assert_allclose(g[1], numpy.linalg.det(A) * numpy.linalg.inv(A).T)
+    numpy.testing.assert_allclose(g[[0, 2]], [want, numpy.zeros((3, 3))], atol=1e-12)
+    # second order: the Hessian of det at 0 of a 2 x 2 matrix (det = ad - bc)
+    numpy.testing.assert_allclose(fad.hessian(la.det)(numpy.zeros((2, 2))).reshape(4, 4)[[0, 1, 2, 3], [3, 2, 1, 0]],
+                                  [1.0, -1.0, -1.0, 1.0])
+    check_grads(la.det, singular)

@@ -15,10 +15,10 @@ array([0.        , 1.38177329])
 The modules below this namespace, lowest first (each imports only modules before it)::
 
     _base < _elementwise < _products < _reductions < _statistics < _construction < _shapes
-          < _joining < _selection < linalg._rules < linalg._eig < linalg < fft < fad.numpy
+          < _joining < _selection < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
 
-``linalg`` and ``fft`` are loaded on first use (``fad.numpy.linalg``), or by importing
-them (``import fad.numpy.linalg``).
+``fft`` is loaded on first use (``fad.numpy.fft``), or by importing it; ``linalg`` comes
+with ``polyfit``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from fad.numpy import (
     _construction,
     _elementwise,
     _joining,
+    _polynomials,
     _products,
     _reductions,
     _selection,
@@ -42,16 +43,34 @@ from fad.numpy import (
 from fad.numpy._construction import *  # noqa: F403
 from fad.numpy._elementwise import *  # noqa: F403
 from fad.numpy._joining import *  # noqa: F403
+from fad.numpy._polynomials import *  # noqa: F403
 from fad.numpy._products import *  # noqa: F403
 from fad.numpy._reductions import *  # noqa: F403
 from fad.numpy._selection import *  # noqa: F403
 from fad.numpy._shapes import *  # noqa: F403
 from fad.numpy._statistics import *  # noqa: F403
 
-_GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection)
+_GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection,
+           _polynomials)
 _SUBMODULES = ("linalg", "fft")  # loaded on first attribute access
 
 __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))
+
+# Lists and tuples holding traced values enter every function as traced arrays (one helper,
+# applied here where arguments enter), except where an argument is a sequence of arrays.
+_SEQUENCES_OF_ARRAYS = frozenset({"concatenate", "stack", "vstack", "hstack", "dstack", "column_stack", "row_stack",
+                                  "block", "select", "einsum", "einsum_path", "meshgrid", "broadcast_arrays",
+                                  "array", "asarray"})
+
+
+def _taking_arrays(names: list[str]) -> dict:
+    """Each function of ``names`` wrapped once (an alias such as ``amax`` stays the same function as ``max``)."""
+    wrapped: dict = {}
+    return {name: wrapped.setdefault(id(globals()[name]), _construction.traced_lists_as_arrays(globals()[name]))
+            for name in names if name not in _SEQUENCES_OF_ARRAYS}
+
+
+globals().update(_taking_arrays(__all__))
 METHODS = MappingProxyType({k: v for group in _GROUPS for k, v in group.METHODS.items()})
 """The ndarray methods of traced arrays: name -> function of the array and the method's arguments."""
 

@@ -11,13 +11,14 @@ shape modules above this one.
 
 from __future__ import annotations
 
+import functools
 import operator
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from fad.core import Traced, untraced
+from fad.core import Primitive, Traced, untraced
 from fad.numpy._base import (
     astype_p,
     broadcast_to_p,
@@ -57,6 +58,34 @@ def as_array(a: Any) -> Any:
     if isinstance(a, Traced):
         return a
     return array(a) if any_traced(a) else np.asarray(a)
+
+
+def traced_lists_as_arrays(f: Any) -> Any:
+    """``f``, taking lists and tuples that hold traced values as the traced arrays they stand for.
+
+    NumPy reads an array-like argument ``[x[0], x[1]]`` as an array; with traced leaves it
+    cannot, so every positional or keyword argument that is such a list (a nested one too)
+    is stacked into one traced array (:func:`array`) before ``f`` runs. Plain lists, tuples
+    of axes and shapes, and everything else pass unchanged. ``fad.numpy`` applies it to its
+    public functions where they enter, except those whose argument is a sequence of arrays
+    (``concatenate``, ``stack``, ``block``, ...), which take their pieces one by one.
+    """
+    if not callable(f) or isinstance(f, Primitive) or getattr(f, "differentiable", True) is False:
+        return f  # records see their own inputs; functions with no derivative read plain values anyway
+
+    @functools.wraps(f)
+    def taking_arrays(*args: Any, **kwargs: Any) -> Any:
+        for a in args:
+            if type(a) in (list, tuple) and any_traced(a):
+                break
+        else:
+            if not any(type(v) in (list, tuple) and any_traced(v) for v in kwargs.values()):
+                return f(*args, **kwargs)
+        args = tuple(array(a) if type(a) in (list, tuple) and any_traced(a) else a for a in args)
+        kwargs = {k: array(v) if type(v) in (list, tuple) and any_traced(v) else v for k, v in kwargs.items()}
+        return f(*args, **kwargs)
+
+    return taking_arrays
 
 
 def as_sequence(items: Any) -> tuple | list:
@@ -249,7 +278,26 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
 
 shape, ndim, size = nondiff(np.shape), nondiff(np.ndim), nondiff(np.size)
 zeros_like, ones_like = nondiff(np.zeros_like), nondiff(np.ones_like)
-empty_like, full_like = nondiff(np.empty_like), nondiff(np.full_like)
+empty_like = nondiff(np.empty_like)
+
+
+def full_like(
+    a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subok: bool = True, shape: Any = None, **kwargs: Any
+) -> Any:
+    """An array of ``a``'s shape and dtype filled with ``fill_value``; a traced fill value gets the summed cotangent.
+
+    ``a`` gives only the shape and dtype: the result does not depend on its values.
+
+    >>> import fad
+    >>> fad.grad(lambda v: full_like(np.zeros(3), v).sum())(2.0)
+    3.0
+
+    See Also: full, zeros_like
+    """
+    if not any_traced(fill_value):
+        return np.full_like(untraced(a), fill_value, dtype=dtype, order=order, subok=subok, shape=shape, **kwargs)
+    shape = shape_of(a) if shape is None else shape
+    return full(shape, fill_value, dtype=dtype_of(a) if dtype is None else dtype)
 result_type = nondiff(np.result_type)
 
 

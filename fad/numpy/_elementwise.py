@@ -57,7 +57,7 @@ __all__ = [
     # binary, broadcasting
     "add", "subtract", "multiply", "divide", "true_divide", "power", "float_power", "maximum", "minimum",
     "fmax", "fmin",
-    "logaddexp", "logaddexp2", "remainder", "mod", "arctan2", "hypot",
+    "logaddexp", "logaddexp2", "remainder", "mod", "fmod", "arctan2", "hypot",
     # complex numbers
     "real", "imag", "conj", "conjugate", "angle",
     # no derivative, by definition
@@ -125,13 +125,18 @@ def _positive_mask(ybar: Any, x1: Any, x2: Any) -> Any:
 
 
 def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
-    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0."""
-    if isinstance(x2, (int, float)):  # a constant exponent, the common case
-        if x2 == 0:
-            return ybar * 0
-        return ybar * x2 * (x1 if x2 == 2 else x1 ** (x2 - 1))  # x ** 2 needs no x ** 1 on the tape
-    base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
-    return ybar * x2 * base ** (x2 - 1)
+    """d(x1 ** x2)/dx1 = x2 * x1 ** (x2 - 1), taken as 0 where x1 == x2 == 0.
+
+    At ``x1 = 0`` a power ``x2 < 1`` has an infinite slope, and the rule gives it, as JAX
+    does (``grad(lambda x: x ** 0.5)(0.0)`` is ``inf``), with no warning.
+    """
+    with np.errstate(divide="ignore"):
+        if isinstance(x2, (int, float)):  # a constant exponent, the common case
+            if x2 == 0:
+                return ybar * 0
+            return ybar * x2 * (x1 if x2 == 2 else power(x1, x2 - 1))  # x ** 2 needs no x ** 1 on the tape
+        base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
+        return ybar * x2 * power(base, x2 - 1)
 
 
 def _power_x2(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
@@ -195,6 +200,17 @@ def _floor_quotient(ybar: Any, x1: Any, x2: Any) -> np.ndarray:
     """``floor(x1 / x2)`` as a constant: the derivative of ``remainder`` in ``x2`` is its negative."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return _mask(np.floor_divide(untraced(x1), untraced(x2)), ybar)
+
+
+def _trunc_quotient(ybar: Any, x1: Any, x2: Any) -> np.ndarray:
+    """``trunc(x1 / x2)`` as a constant: the derivative of ``fmod`` in ``x2`` is its negative."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _mask(np.trunc(np.divide(untraced(x1), untraced(x2))), ybar)
+
+
+def _at_zero(ybar: Any, x1: Any) -> np.ndarray:
+    """1 where ``x1 == 0``, else 0: where ``heaviside`` takes its second argument (a constant)."""
+    return _mask(np.asarray(untraced(x1)) == 0, ybar)
 
 
 def _clip_rule(k: int) -> Callable:
@@ -301,6 +317,10 @@ logaddexp2 = binary(np.logaddexp2,  lambda y, ybar, x1, x2: ybar * exp2(x1 - y),
                                     lambda y, ybar, x1, x2: ybar * exp2(x2 - y))
 remainder  = binary(np.remainder,   lambda y, ybar, x1, x2: ybar,
                                     lambda y, ybar, x1, x2: -ybar * _floor_quotient(ybar, x1, x2), unread=(0,))
+fmod       = binary(np.fmod,        lambda y, ybar, x1, x2: ybar,
+                                    lambda y, ybar, x1, x2: -ybar * _trunc_quotient(ybar, x1, x2))
+heaviside  = binary(np.heaviside,   lambda y, ybar, x1, x2: ybar * 0,
+                                    lambda y, ybar, x1, x2: ybar * _at_zero(ybar, x1))
 arctan2    = binary(np.arctan2,     lambda y, ybar, x1, x2: ybar * x2 / _nonzero(x1 * x1 + x2 * x2),
                                     lambda y, ybar, x1, x2: -ybar * x1 / _nonzero(x1 * x1 + x2 * x2), unread=(0,))
 hypot      = binary(np.hypot,       lambda y, ybar, x1, x2: ybar * x1 / _nonzero(y),
@@ -382,20 +402,27 @@ def nan_to_num(
     """``x`` with NaN and infinities replaced by finite numbers.
 
     The derivative is 1 at finite elements and 0 at the replaced ones (of the real and
-    imaginary parts separately, for complex ``x``).
+    imaginary parts separately, for complex ``x``); traced replacements ``nan``,
+    ``posinf``, ``neginf`` get the cotangents of the elements they replace.
 
     >>> nan_to_num(np.array([1.0, np.nan, -np.inf]), neginf=-1.0)
     array([ 1.,  0., -1.])
 
     See Also: where, isfinite
     """
-    if not isinstance(x, Traced):
+    replacements = (nan, posinf, neginf)
+    if not isinstance(x, Traced) and not any(isinstance(r, Traced) for r in replacements):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
     if is_complex(x):
         parts = (nan_to_num(part, nan=nan, posinf=posinf, neginf=neginf) for part in (real(x), imag(x)))
         return make_complex(*parts, dtype=dtype_of(x))
-    value = untraced(x)
-    return where_p(np.isfinite(value), x, np.nan_to_num(value, nan=nan, posinf=posinf, neginf=neginf))
+    value = np.asarray(untraced(x))
+    plain = np.nan_to_num(value, nan=untraced(nan), posinf=untraced(posinf), neginf=untraced(neginf))
+    y = where_p(np.isfinite(value), x, plain)
+    for replaced, r in zip((np.isnan(value), np.isposinf(value), np.isneginf(value)), replacements):
+        if isinstance(r, Traced):  # a traced replacement gets the cotangents of the elements it replaced
+            y = where_p(replaced, r, y)
+    return y
 
 
 def clip(
@@ -426,7 +453,7 @@ def clip(
 # No derivative, by definition: run on the plain values under any tracing
 # --------------------------------------------------------------------------------------
 
-logical_xor, signbit, heaviside = nondiff(np.logical_xor), nondiff(np.signbit), nondiff(np.heaviside)
+logical_xor, signbit = nondiff(np.logical_xor), nondiff(np.signbit)
 around, fix, floor_divide = nondiff(np.around), nondiff(np.fix), nondiff(np.floor_divide)
 iscomplex, isreal = nondiff(np.iscomplex), nondiff(np.isreal)
 equal, not_equal = nondiff(np.equal), nondiff(np.not_equal)

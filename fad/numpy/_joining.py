@@ -13,7 +13,7 @@ import math
 import operator
 from collections.abc import Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,6 +40,8 @@ __all__ = [
     "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "append", "block",
     # padding and differences
     "pad", "diff", "gradient",
+    # index tricks
+    "r_", "c_",
 ]  # fmt: skip
 
 _not_equal = nondiff(np.not_equal)
@@ -478,6 +480,47 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
     return outs[0] if len(axes) == 1 else as_sequence(outs)
 
 
+
+
+# --------------------------------------------------------------------------------------
+# Index tricks: r_ and c_, with traced pieces
+# --------------------------------------------------------------------------------------
+
+
+class _Concatenator(NamedTuple):
+    """``r_[...]`` or ``c_[...]``: the pieces of an index joined into one array (NumPy's own without traced pieces).
+
+    ``r_`` joins the pieces as 1-d arrays (at least) along the first axis; ``c_`` makes 1-d
+    pieces columns (and scalars 1 x 1) and joins along the last. Slices stand for ranges,
+    as in NumPy. The string directives (``r_['0,2', ...]``) are NumPy's only for plain
+    pieces.
+    """
+
+    name: str
+
+    def __getitem__(self, key: Any) -> Any:
+        key = key if isinstance(key, tuple) else (key,)
+        if not any_traced(key):
+            return getattr(np, self.name)[key]
+        if any(isinstance(k, str) for k in key):
+            raise NotImplementedError(f"fad.numpy.{self.name}: string directives with traced pieces are not "
+                                      "supported; reshape the pieces and use fad.numpy.concatenate")
+        pieces = [np.r_[k] if isinstance(k, slice) else as_array(k) for k in key]
+        if self.name == "r_":
+            return concatenate([atleast_1d(p) for p in pieces], axis=0)
+        columns = [reshape_p(p, shape=(*shape_of(p), 1)) if len(shape_of(p)) == 1 else atleast_2d(p) for p in pieces]
+        return concatenate(columns, axis=-1)
+
+
+r_ = _Concatenator("r_")
+"""``numpy.r_``: pieces joined along the first axis; traced pieces stay traced.
+
+>>> import fad
+>>> fad.grad(lambda x: r_[x, 2.0 * x, 0.0:2.0].sum())(1.0)
+3.0
+"""
+c_ = _Concatenator("c_")
+"""``numpy.c_``: 1-d pieces joined as columns; traced pieces stay traced."""
 
 
 METHODS = MappingProxyType({})  # no ndarray method joins or pads

@@ -55,6 +55,7 @@ from fad.reverse import pullback
 
 __all__ = [
     "sum", "mean", "prod", "max", "amax", "min", "amin", "ptp", "cumsum", "cumprod", "nansum", "nanmean",
+    "nanprod", "nanmax", "nanmin", "nancumsum", "nancumprod", "unwrap",
 ] + [alias for alias in ("product", "cumproduct") if hasattr(np, alias)]  # fmt: skip
 # product and cumproduct (NumPy < 2) are there when NumPy has them, so that
 # numpy.product(traced) dispatches by name.
@@ -221,6 +222,118 @@ def _cumprod_xbar(y: Any, ybar: Any, x: Any, axis: int = 0) -> Any:
     shape = _shape_of(x)
     _, back = pullback(lambda x: _from_last(_cumulative_products(_to_last(x, (axis,))), shape, (axis,)), x)
     return back(ybar)[0]
+
+
+# --------------------------------------------------------------------------------------
+# NaN-ignoring reductions: the reduction of x with NaN replaced by its identity
+# --------------------------------------------------------------------------------------
+
+
+def _not_nan(a: Any) -> np.ndarray:
+    return ~np.isnan(np.asarray(untraced(a)))
+
+
+def nanprod(
+    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False, initial: Any = None,
+    where: Any = None,
+) -> Any:
+    """Product over ``axis`` treating NaN as one; a NaN element gets the gradient 0.
+
+    >>> import fad
+    >>> fad.grad(nanprod)(np.array([2.0, np.nan, 3.0]))
+    array([3., 0., 2.])
+
+    See Also: prod, nansum
+    """
+    no_out(out, "nanprod")
+    return prod(masked(a, _not_nan(a), 1), axis, dtype, None, keepdims, initial, where)
+
+
+def _nan_extreme(p: Primitive, who: str, a: Any, axis: Any, out: Any, keepdims: bool, initial: Any,
+                 where: Any) -> Any:
+    """``max``/``min`` of the elements that are not NaN; NaN (gradient 0) for a slice of only NaNs."""
+    no_out(out, who)
+    keep = _not_nan(a)
+    if where is not None:
+        keep = keep & np.asarray(untraced(where), dtype=bool)
+    if initial is not None:
+        return _extreme(p, who[3:], a, axis, None, keepdims, initial, keep)
+    y = _extreme(p, who[3:], a, axis, None, keepdims, -np.inf if p is max_p else np.inf, keep)
+    empty = ~np.any(keep, axis=reduction_axes(axis, len(_shape_of(a)), who), keepdims=keepdims)
+    return where_p(empty, constant_like(np.nan, y), y) if empty.any() else y
+
+
+def nanmax(
+    a: Any, axis: Axis = None, out: None = None, keepdims: bool = False, initial: Any = None, where: Any = None
+) -> Any:
+    """Largest element over ``axis``, ignoring NaN; ties share the gradient, NaN elements get 0.
+
+    A slice of only NaNs gives NaN (NumPy also warns).
+
+    >>> import fad
+    >>> fad.grad(nanmax)(np.array([1.0, np.nan, 3.0]))
+    array([0., 0., 1.])
+
+    See Also: max, nanmin
+    """
+    return _nan_extreme(max_p, "nanmax", a, axis, out, keepdims, initial, where)
+
+
+def nanmin(
+    a: Any, axis: Axis = None, out: None = None, keepdims: bool = False, initial: Any = None, where: Any = None
+) -> Any:
+    """Smallest element over ``axis``, ignoring NaN; ties share the gradient, NaN elements get 0.
+
+    >>> import fad
+    >>> fad.grad(nanmin)(np.array([1.0, np.nan, 3.0]))
+    array([1., 0., 0.])
+
+    See Also: min, nanmax
+    """
+    return _nan_extreme(min_p, "nanmin", a, axis, out, keepdims, initial, where)
+
+
+def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
+    """Cumulative sum along ``axis`` treating NaN as zero.
+
+    >>> nancumsum(np.array([1.0, np.nan, 3.0]))
+    array([1., 1., 4.])
+
+    See Also: cumsum, nansum
+    """
+    no_out(out, "nancumsum")
+    return cumsum(masked(a, _not_nan(a), 0), axis, dtype)
+
+
+def nancumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
+    """Cumulative product along ``axis`` treating NaN as one.
+
+    >>> nancumprod(np.array([2.0, np.nan, 3.0]))
+    array([2., 2., 6.])
+
+    See Also: cumprod, nanprod
+    """
+    no_out(out, "nancumprod")
+    return cumprod(masked(a, _not_nan(a), 1), axis, dtype)
+
+
+def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: Any = 2 * math.pi) -> Any:
+    """``p`` with jumps larger than ``discont`` along ``axis`` undone by adding multiples of ``period``.
+
+    The multiples are integers, constant near almost every ``p``: the derivative in ``p`` is
+    1, and in a traced ``period`` it is the number of periods added. ``discont`` only
+    decides where the jumps are, so it has derivative 0.
+
+    >>> unwrap(np.array([0.0, 4.0, 1.0]))
+    array([ 0.        , -2.28318531, -5.28318531])
+
+    See Also: angle, cumsum
+    """
+    plain, period_value = np.asarray(untraced(p)), untraced(period)
+    added = np.unwrap(plain, discont=untraced(discont), axis=axis, period=period_value) - plain
+    if not isinstance(period, Traced):
+        return p + constant_like(added, p) if np.issubdtype(_dtype_of(p), np.inexact) else p + added
+    return p + constant_like(np.round(added / period_value), p) * period
 
 
 # --------------------------------------------------------------------------------------

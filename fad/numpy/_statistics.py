@@ -20,6 +20,7 @@ from fad.numpy._base import (
     dtype_of,
     getitem_p,
     no_out,
+    reduced_shape,
     reshape_p,
     shape_of,
     sum_p,
@@ -29,6 +30,7 @@ from fad.numpy._base import (
 from fad.numpy._elementwise import imag, real, sqrt
 from fad.numpy._reductions import (
     Axis,
+    _to_last,
     as_dtype,
     constant_like,
     count_where,
@@ -41,7 +43,8 @@ from fad.numpy._reductions import (
     slice_count,
 )
 
-__all__ = ["average", "var", "std", "median", "trapezoid"] + (["trapz"] if hasattr(np, "trapz") else [])
+__all__ = ["average", "var", "std", "median", "quantile", "percentile", "nanquantile", "nanpercentile",
+           "trapezoid"] + (["trapz"] if hasattr(np, "trapz") else [])
 # trapz (NumPy < 2.4) is there when NumPy has it, so that numpy.trapz(traced) dispatches by name.
 
 
@@ -194,6 +197,146 @@ def median(a: Any, axis: Axis = None, out: None = None, overwrite_input: bool = 
     """
     no_out(out, "median")
     return median_p(a, axis=reduction_axes(axis, len(shape_of(a)), "median"), keepdims=keepdims)
+
+
+# --------------------------------------------------------------------------------------
+# Quantiles: the sorted elements at q (n - 1), interpolated
+# --------------------------------------------------------------------------------------
+
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(a: Any, q: Any, axis: Any, keepdims: bool, method: str, who: str, skip_nan: bool) -> Any:
+    """The ``q``-quantiles (``0 <= q <= 1``) of ``a`` over ``axis``, of its non-NaN elements if ``skip_nan``.
+
+    Each slice is sorted by its ``argsort`` (computed on plain values, stable); the ``q``-th
+    quantile lies at the position ``h = q (k - 1)`` among the ``k`` sorted elements, and
+    "linear" takes ``x[lo] + (h - lo) (x[hi] - x[lo])``. The derivative goes to the two
+    elements at ``lo`` and ``hi`` (to one of tied elements, by the stable order), and in a
+    traced ``q`` it is ``(k - 1) (x[hi] - x[lo])``.
+    """
+    if method not in _METHODS:
+        raise NotImplementedError(f"fad.numpy.{who}: method={method!r} has no derivative rule; use one of {_METHODS}")
+    qs = np.asarray(untraced(q), dtype=float)
+    if np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"fad.numpy.{who}: quantiles must be in the range [0, 1] (percentiles in [0, 100])")
+    shape = shape_of(a)
+    axes = reduction_axes(axis, len(shape), who)
+    rows = _to_last(a, axes)
+    kept, n = shape_of(rows)[:-1], shape_of(rows)[-1]
+    r = int(np.prod(kept))
+    rows = reshape_p(rows, shape=(r, n))
+    plain = np.asarray(untraced(rows))
+    order = np.argsort(plain, axis=-1, kind="stable")  # NaN sorts last
+    count = (~np.isnan(plain)).sum(axis=-1) if skip_nan else np.full(r, n)
+    h = qs[..., None] * np.maximum(count - 1, 0)  # (q..., r)
+    lo = np.floor(h).astype(np.intp)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    if method == "nearest":
+        lo = hi = np.around(h).astype(np.intp)  # NumPy's nearest rounds half to even
+    elif method == "lower":
+        hi = lo
+    elif method == "midpoint":
+        hi = np.where(h == lo, lo, hi)  # a position that is a whole number reads one element
+    elif method == "higher":
+        lo = hi = np.ceil(h).astype(np.intp)
+    rows_index = np.arange(r)
+    at_lo = getitem_p(rows, index=(rows_index, order[rows_index, np.minimum(lo, n - 1)]))
+    at_hi = getitem_p(rows, index=(rows_index, order[rows_index, np.minimum(hi, n - 1)]))
+    if method == "linear":
+        if isinstance(q, Traced):  # h - lo, differentiable in q
+            spacing = float_like(np.maximum(count - 1, 0), at_lo)
+            frac = reshape_p(q, shape=(*qs.shape, 1)) * spacing - float_like(lo, at_lo)
+        else:
+            frac = float_like(h - lo, at_lo)
+        y = at_lo + (at_hi - at_lo) * frac
+    elif method == "midpoint":
+        y = (at_lo + at_hi) * constant_like(0.5, at_lo)
+    else:
+        y = at_lo
+    if skip_nan and np.any(count == 0):  # a slice of only NaNs
+        y = where_p(np.broadcast_to(count == 0, shape_of(y)), constant_like(np.nan, y), y)
+    out_shape = reduced_shape(shape, axes) if keepdims else kept
+    return reshape_p(y, shape=(*qs.shape, *out_shape))
+
+
+def quantile(
+    a: Any, q: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False, method: str = "linear",
+    keepdims: bool = False, *, weights: Any = None,
+) -> Any:
+    """The ``q``-th quantiles over ``axis`` (``q`` in [0, 1], a number or an array, may be traced).
+
+    Methods "linear" (default), "lower", "higher", "midpoint" and "nearest". The gradient
+    goes to the one or two sorted elements the quantile is read from (elements tied with
+    them: to the first in NumPy's stable order); ``overwrite_input`` has no effect.
+
+    >>> import fad
+    >>> fad.grad(lambda x: quantile(x, 0.25))(np.array([4.0, 1.0, 3.0, 2.0]))
+    array([0.  , 0.25, 0.  , 0.75])
+
+    See Also: percentile, nanquantile, median
+    """
+    no_out(out, "quantile")
+    _no_weights(weights, "quantile")
+    return _quantile(a, q, axis, keepdims, method, "quantile", skip_nan=False)
+
+
+def percentile(
+    a: Any, q: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False, method: str = "linear",
+    keepdims: bool = False, *, weights: Any = None,
+) -> Any:
+    """The ``q``-th percentiles over ``axis`` (``q`` in [0, 100]): ``quantile(a, q / 100)``.
+
+    >>> float(percentile(np.array([1.0, 2.0, 3.0]), 50))
+    2.0
+
+    See Also: quantile, nanpercentile
+    """
+    no_out(out, "percentile")
+    _no_weights(weights, "percentile")
+    return _quantile(a, _hundredths(q), axis, keepdims, method, "percentile", skip_nan=False)
+
+
+def nanquantile(
+    a: Any, q: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False, method: str = "linear",
+    keepdims: bool = False, *, weights: Any = None,
+) -> Any:
+    """The ``q``-th quantiles over ``axis`` of the elements that are not NaN (NaN for an all-NaN slice).
+
+    >>> float(nanquantile(np.array([1.0, np.nan, 3.0]), 0.5))
+    2.0
+
+    See Also: quantile, nanpercentile
+    """
+    no_out(out, "nanquantile")
+    _no_weights(weights, "nanquantile")
+    return _quantile(a, q, axis, keepdims, method, "nanquantile", skip_nan=True)
+
+
+def nanpercentile(
+    a: Any, q: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False, method: str = "linear",
+    keepdims: bool = False, *, weights: Any = None,
+) -> Any:
+    """The ``q``-th percentiles over ``axis`` of the elements that are not NaN.
+
+    >>> float(nanpercentile(np.array([1.0, np.nan, 3.0]), 50))
+    2.0
+
+    See Also: percentile, nanquantile
+    """
+    no_out(out, "nanpercentile")
+    _no_weights(weights, "nanpercentile")
+    return _quantile(a, _hundredths(q), axis, keepdims, method, "nanpercentile", skip_nan=True)
+
+
+def _hundredths(q: Any) -> Any:
+    return q / 100.0 if isinstance(q, Traced) else np.asarray(q, dtype=float) / 100.0
+
+
+def _no_weights(weights: Any, who: str) -> None:
+    if weights is not None:
+        raise NotImplementedError(f"fad.numpy.{who}: weights= (NumPy 2's weighted quantiles) is not supported; "
+                                  "sort and interpolate the weighted cumulative sum instead")
 
 
 # --------------------------------------------------------------------------------------

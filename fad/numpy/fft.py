@@ -41,6 +41,7 @@ import numpy as np
 
 from fad.core import Traced, primitive
 from fad.numpy._base import concatenate_p, cotangent_for, dtype_of, getitem_p, is_complex, normalize_axis, shape_of
+from fad.numpy._construction import traced_lists_as_arrays
 
 __all__ = [
     "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn",
@@ -455,3 +456,9 @@ def rfftfreq(n: int, d: Any = 1.0) -> Any:
     """
     n = operator.index(n)
     return np.arange(n // 2 + 1) * (1.0 / (n * d))
+
+
+# Lists and tuples holding traced values enter every function as traced arrays.
+for _name in __all__:
+    globals()[_name] = traced_lists_as_arrays(globals()[_name])
+del _name

@@ -133,6 +133,33 @@ def remainders(draw):
 
 
 @st.composite
+def fmods(draw):
+    """``fmod(x1, x2)`` away from its jumps (``x1 / x2`` an integer), signs of both drawn."""
+    f, (x1, x2) = draw(remainders())
+    return np.fmod, (x1, x2)
+
+
+@st.composite
+def heavisides(draw):
+    """``heaviside(x1, h0)`` with some ``x1`` exactly 0 (where ``h0`` is taken), ``h0`` traced."""
+    s1, s2 = draw(fst.broadcastable_shapes())
+    x1 = draw(hnp.arrays(numpy.float64, s1, elements=st.sampled_from([-1.0, 0.0, 2.0])))
+    h0 = draw(fst.arrays(s2))
+    return (lambda h0: np.heaviside(x1, h0) + np.heaviside(x1 + 0.5, 0.5) * h0), (h0,)  # x1 jumps at 0: constant
+
+
+@st.composite
+def nan_to_nums(draw):
+    """``nan_to_num`` with NaN and infinities placed in ``x`` and traced replacements."""
+    x = draw(fst.arrays(fst.shapes(min_dims=1, max_dims=2), numpy.float64))
+    special = draw(hnp.arrays(numpy.int8, x.shape, elements=st.sampled_from([0, 0, 1, 2, 3])))
+    marks = numpy.array([0.0, numpy.nan, numpy.inf, -numpy.inf])[special]
+    return (lambda x, nan, posinf, neginf: np.nan_to_num(numpy.where(special > 0, marks, 0.0) + x * (special == 0),
+                                                         nan=nan, posinf=posinf, neginf=neginf)), (
+        x, draw(fst.floats()), draw(fst.floats()), draw(fst.floats()))
+
+
+@st.composite
 def clips(draw):
     """``clip(a, a_min, a_max)``, all traced and broadcast, ``a`` at least 0.25 from each bound."""
     sa, slo, shi = draw(fst.broadcastable_shapes(n=3))
@@ -176,6 +203,9 @@ TABLE = {
     "logaddexp":   pair(np.logaddexp),
     "logaddexp2":  pair(np.logaddexp2),
     "remainder":   remainders(),
+    "fmod":        fmods(),
+    "heaviside":   heavisides(),
+    "nan_to_num:traced-replacements": nan_to_nums(),
     "arctan2":     pair(np.arctan2, {"lo": -3.0, "hi": 3.0, **AWAY}, {"lo": -3.0, "hi": 3.0}),  # off its cut
     "hypot":       pair(np.hypot, {"lo": -3.0, "hi": 3.0, **AWAY}),
     # complex parts

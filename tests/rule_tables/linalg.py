@@ -77,6 +77,82 @@ def spectral(draw, kind="general", min_n=1, max_n=3, batch=None, dtype=None, sha
     return numpy.asarray(a, dtype=dtype)
 
 
+def _unitary(rng, batch, n, k=None):
+    """Random complex matrices with ``k`` (default ``n``) orthonormal columns of length ``n``."""
+    q = numpy.linalg.qr(rng.normal(size=(*batch, n, n)) + 1j * rng.normal(size=(*batch, n, n)))[0]
+    return q[..., : n if k is None else k]
+
+
+@st.composite
+def complex_spectral(draw, kind="general", min_n=1, max_n=3, shape=None):
+    """Real and imaginary parts of complex matrices of a known spectrum (as :func:`spectral`)."""
+    rng = draw(_seeded())
+    batch = draw(BATCHES)
+    m, n = shape if shape is not None else (draw(st.integers(min_n, max_n)),) * 2
+    k = min(m, n)
+    h = lambda q: numpy.conj(numpy.swapaxes(q, -1, -2))  # noqa: E731
+    if kind == "general":  # |s| in [0.5, 2], any phases: invertible, condition at most 4
+        s = numpy.array(draw(st.lists(st.floats(0.5, 2.0), min_size=k, max_size=k)))
+        phases = numpy.exp(1j * rng.uniform(0, 6.3, size=k))
+        a = _unitary(rng, batch, m, k) * (s * phases) @ h(_unitary(rng, batch, n, k))
+    elif kind in ("hermitian", "hpd"):  # real eigenvalues 0.5 apart (positive for hpd)
+        grid = range(-6, 7) if kind == "hermitian" else range(1, 9)
+        w = numpy.array(draw(st.lists(st.sampled_from(grid), min_size=n, max_size=n, unique=True))) * 0.5
+        q = _unitary(rng, batch, n)
+        a = q * w @ h(q)
+    else:  # "svd": singular values in [0.6, 2.4], 0.3 apart
+        s = numpy.array(draw(st.lists(st.sampled_from(range(2, 9)), min_size=k, max_size=k, unique=True))) * 0.3
+        a = _unitary(rng, batch, m, k) * s @ h(_unitary(rng, batch, n, k))
+    return a.real.copy(), a.imag.copy()
+
+
+def _complex(f):
+    """``f`` of the complex matrix with parts ``re``, ``im``; complex outputs as their real and imaginary parts."""
+
+    def of_parts(re, im, *rest):
+        out = f(re + 1j * im, *rest)
+        outs = out if isinstance(out, tuple) else (out,)
+        return tuple(p for o in outs for p in _parts(o))
+
+    return of_parts
+
+
+def _hermitian(z):
+    return (z + fad.numpy.conj(la.matrix_transpose(z))) / 2
+
+
+def _gauge_free_complex_svd(z):
+    u, s, vh = la.svd(z, full_matrices=False)
+    return s, u * fad.numpy.conj(u[..., :1, :]), vh * fad.numpy.conj(vh[..., :, :1])
+
+
+def _gauge_free_complex_eigh(z):
+    w, v = la.eigh(_hermitian(z))
+    return w, v * fad.numpy.conj(v[..., :1, :])
+
+
+def _gauge_free_complex_qr(z):
+    q, r = la.qr(z)
+    return q, r
+
+
+def _complex_case(f, kind="general", **kwargs):
+    return complex_spectral(kind, **kwargs).map(lambda parts: (_complex(f), parts))
+
+
+@st.composite
+def _complex_solves(draw):
+    re, im = draw(complex_spectral())
+    b = draw(fst.arrays((re.shape[-1], 2), numpy.float64))
+    return _complex(lambda z, b: la.solve(z, b * (1 + 0.5j))), (re, im, b)
+
+
+def _low_rank(rng, n, rank, batch):
+    """``n x n`` matrices of rank at most ``rank`` (singular when ``rank < n``): ``det``'s gradient is finite there."""
+    rank = min(rank, n)
+    return rng.normal(size=(*batch, n, rank)) @ rng.normal(size=(*batch, rank, n))
+
+
 def _unary(f, **kwargs):
     return spectral(**kwargs).map(lambda a: (f, (a,)))
 
@@ -280,6 +356,19 @@ TABLE = {
     "linalg.inv": _unary(la.inv, min_n=0),
     "linalg.det": _unary(la.det, min_n=0),
     "linalg.slogdet": _unary(la.slogdet, min_n=0),
+    "linalg.det:complex": _complex_case(lambda z: (la.det(z), la.inv(z), la.slogdet(z)[1])),
+    "linalg.solve:complex": _complex_solves(),
+    "linalg.cholesky:complex": _complex_case(lambda z: la.cholesky(_hermitian(z)), "hpd"),
+    "linalg.eigh:complex": _complex_case(_gauge_free_complex_eigh, "hermitian"),
+    "linalg.svd:complex": st.integers(1, 3).flatmap(
+        lambda m: st.integers(1, 3).flatmap(lambda n: _complex_case(
+            lambda z: (*_gauge_free_complex_svd(z), la.norm(z, axis=(-2, -1)), la.norm(z, "nuc", axis=(-2, -1))),
+            "svd", shape=(m, n)))),
+    "linalg.qr:complex": st.integers(1, 3).flatmap(
+        lambda m: _complex_case(_gauge_free_complex_qr, "general", shape=(m, m))),
+    "linalg.pinv:complex": _complex_case(la.pinv, "svd", shape=(3, 2)),
+    "linalg.det:singular": st.tuples(_seeded(), st.integers(1, 4), st.integers(0, 3), BATCHES).map(
+        lambda c: (la.det, (_low_rank(*c),))),
     "linalg.solve": solves(),
     "linalg.pinv": rectangular().map(lambda a: (la.pinv, (a,))),
     "linalg.pinv:hermitian": _unary(lambda a: la.pinv(a, hermitian=True), kind="symmetric-invertible"),

@@ -204,7 +204,30 @@ def matvecs(draw, f):
     return f, (matrix, vector)
 
 
+@st.composite
+def polyvals(draw):
+    p = draw(fst.arrays(fst.shapes(1, 1, 1, 4), lo=-2.0, hi=2.0))
+    x = draw(fst.arrays(fst.shapes(), p.dtype, lo=-1.5, hi=1.5))
+    return np.polyval, (p, x)
+
+
+@st.composite
+def polyfits(draw):
+    """Fits of degree 0 to 2 to 4 or 5 points over [-1, 1], weighted or not (a well-conditioned Vandermonde matrix)."""
+    n = draw(st.integers(4, 5))
+    deg = draw(st.integers(0, 2))
+    jitter = draw(fst.arrays((n,), numpy.float64, lo=-0.1, hi=0.1))
+    x = numpy.linspace(-1.0, 1.0, n) + jitter
+    y = draw(fst.arrays(draw(st.sampled_from([(n,), (n, 2)])), numpy.float64))
+    if draw(st.booleans()):
+        w = draw(fst.arrays((n,), numpy.float64, lo=0.5, hi=2.0))
+        return (lambda x, y, w: np.polyfit(x, y, deg, w=w)), (x, y, w)
+    return (lambda x, y: np.polyfit(x, y, deg)), (x, y)
+
+
 TABLE = {
+    "polyval": polyvals(),
+    "polyfit": polyfits(),
     "matmul:broadcast": matmuls(),
     "dot:nd": dots(),
     "vdot": vdots(),

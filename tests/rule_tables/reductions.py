@@ -8,6 +8,7 @@ tested with one zero and several zeros in a slice.
 
 import numpy
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import fad.numpy as np
 from fad.testing import strategies as fst
@@ -130,6 +131,48 @@ def nan_reductions(draw, f):
 
 
 @st.composite
+def nan_extrema(draw, f):
+    """``nanmax``/``nanmin`` on well-separated values with NaN at drawn places (never a whole slice)."""
+    x, axis, keepdims = draw(reduced(distinct=True))
+    nan = kept_first(x, axis, draw(masks(x)))
+    return (lambda x: f(np.where(nan, numpy.nan, x), axis, keepdims=keepdims)), (x,)
+
+
+@st.composite
+def nan_cumulative(draw, f):
+    f_, (x,) = draw(cumulative(f))
+    nan = draw(masks(x))
+    return (lambda x: f_(np.where(nan, numpy.nan, x))), (x,)
+
+
+@st.composite
+def quantiles(draw, f, scale=1.0, nan=False, traced_q=False):
+    """Quantiles over an axis of well-separated values, ``q`` drawn off the positions of elements."""
+    x, axis, keepdims = draw(reduced(distinct=True))
+    method = draw(st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+    if traced_q:
+        method = "linear"
+    q = numpy.asarray(draw(st.lists(st.sampled_from([0.13, 0.37, 0.61, 0.87]), min_size=1, max_size=2))) * scale
+    q = q if draw(st.booleans()) else q[0]
+    mask = kept_first(x, axis, draw(masks(x))) if nan else numpy.zeros(x.shape, bool)
+    if traced_q:
+        return (lambda x, q: f(np.where(mask, numpy.nan, x), q, axis, keepdims=keepdims)), (x, q)
+    return (lambda x: f(np.where(mask, numpy.nan, x), q, axis, method=method, keepdims=keepdims)), (x,)
+
+
+@st.composite
+def unwraps(draw, traced_period=False):
+    """Phases with jumps well away from half a period, so the added multiples are locally constant."""
+    x = draw(fst.arrays(fst.shapes(min_dims=1), numpy.float64, lo=-0.4, hi=0.4))
+    jumps = draw(hnp.arrays(numpy.int8, x.shape, elements=st.sampled_from([-1, 0, 1, 2])))
+    axis = draw(st.integers(-x.ndim, x.ndim - 1))
+    x = x + jumps * 2.0  # jumps of 2 per step, period 3: each is unwrapped by one period
+    if traced_period:
+        return (lambda x, period: np.unwrap(x, axis=axis, period=period)), (x, numpy.float64(3.0))
+    return (lambda x: np.unwrap(x, axis=axis)), (x,)
+
+
+@st.composite
 def trapezoids(draw, spacing="dx"):
     y = draw(fst.arrays(fst.shapes(min_dims=1), fst.dtypes()))
     axis = draw(st.integers(-y.ndim, y.ndim - 1))
@@ -163,6 +206,21 @@ TABLE = {
     # moments
     "var": moments(np.var),
     "std": moments(np.std, distinct=True),
+    # NaN-ignoring ones
+    "nanprod": nan_reductions(np.nanprod),
+    "nanmax": nan_extrema(np.nanmax),
+    "nanmin": nan_extrema(np.nanmin),
+    "nancumsum": nan_cumulative(np.nancumsum),
+    "nancumprod": nan_cumulative(np.nancumprod),
+    # quantiles
+    "quantile": quantiles(np.quantile),
+    "quantile:traced-q": quantiles(np.quantile, traced_q=True),
+    "percentile": quantiles(np.percentile, scale=100.0),
+    "nanquantile": quantiles(np.nanquantile, nan=True),
+    "nanpercentile": quantiles(np.nanpercentile, scale=100.0, nan=True, traced_q=True),
+    # phases
+    "unwrap": unwraps(),
+    "unwrap:traced-period": unwraps(traced_period=True),
     # integration
     "trapezoid": trapezoids(),
     "trapezoid:x": trapezoids("x"),

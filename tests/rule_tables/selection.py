@@ -266,7 +266,42 @@ def interps(draw, ends=False, periodic=False):
     return np.interp, (x, xp, fp)
 
 
+@st.composite
+def updates(draw, hows):
+    """``at(x)[index].<how>(v)`` with an index of each kind; ``v`` drawn apart from ``x`` (no ties in min/max)."""
+    x = draw(fst.arrays(fst.shapes(min_dims=1, max_dims=3, min_side=2), numpy.float64))
+    n = x.shape[0]
+    x = numpy.round(x * 2) / 2 + 0.125  # on a grid: values of v (off it) never tie with x
+    index = draw(st.sampled_from([0, -1, slice(None, None, 2), (Ellipsis, 0), numpy.array([0, 0, n - 1, 0]),
+                                  [1, 0, 1], x > 0, (numpy.array([0, 1]), ...)]))
+    shape = numpy.empty(x.shape)[index].shape
+    v_shape = draw(st.sampled_from([shape, shape[1:] if shape else shape, ()]))
+    v = numpy.round(draw(fst.arrays(v_shape, numpy.float64)) * 2) / 2 + 0.375
+    v = v + 0.2 * numpy.arange(v.size).reshape(v.shape) / max(v.size, 1)  # distinct: no ties at a repeated index
+    if "multiply" in hows:  # a product over repeated indices: keep the values moderate
+        v = numpy.clip(v, -1.5, 1.5)
+    return (lambda x, v: tuple(getattr(np.at(x)[index], how)(v) for how in hows)), (x, v)
+
+
+@st.composite
+def uniques(draw, axis=None):
+    """``unique`` of distinct values (a repeated one would change the output's shape under differences)."""
+    if axis is None:
+        shape = draw(fst.shapes(min_dims=1))
+        size = int(numpy.prod(shape))
+        x = numpy.asarray(draw(st.permutations(range(size))), float).reshape(shape) * 0.5 - 1.0
+        return np.unique, (x,)
+    x = draw(fst.arrays(fst.shapes(min_dims=2, max_dims=2, min_side=1), numpy.float64))
+    x = x + numpy.arange(x.shape[0])[:, None] * 7.0  # rows distinct and ordered by their first element
+    return (lambda x: np.unique(x, axis=0)), (x,)
+
+
 TABLE = {
+    # functional updates
+    "at:set-add": updates(("set", "add")),
+    "at:multiply-min-max": updates(("multiply", "min", "max")),
+    "unique": uniques(),
+    "unique:axis": uniques(axis=0),
     # indexing
     "getitem:basic": basic_indexings(),
     "getitem:integer-arrays": integer_array_indexings(),

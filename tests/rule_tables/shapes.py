@@ -386,6 +386,12 @@ TABLE = {
     # construction and conversion
     "array:ndmin-dtype": nested_arrays(),
     "full": fulls(),
+    "full_like": arrays(max_dims=1, min_side=1, max_side=1).map(
+        lambda v: (lambda v: np.full_like(numpy.zeros((2, 1)), v), (v,))),
+    "r_": st.tuples(arrays(max_dims=1), fst.floats()).map(
+        lambda xs: (lambda x, a: np.r_[x, a, 2.0 * a, 0.0:2.0], xs)),
+    "c_": arrays(min_dims=1, max_dims=1).map(
+        lambda x: (lambda x: np.c_[x, 2.0 * x, numpy.ones((x.shape[0], 2))], (x,))),
     "linspace": linspaces(),
     "meshgrid": meshgrids(),
     "astype:complex": complex_casts(),

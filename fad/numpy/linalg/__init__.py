@@ -7,7 +7,8 @@ the cotangent of the output and every formula applied to each matrix of a stack:
 
 ================  ====================================================================
 ``Y = inv(A)``    ``Abar = -Y^T ybar Y^T``
-``y = det(A)``    ``Abar = ybar * y * inv(A)^T`` (``slogdet``: ``ybar * inv(A)^T``)
+``y = det(A)``    ``Abar = ybar * cof(A)``, the cofactor matrix from the SVD (finite when singular)
+``slogdet``       ``Abar = ybar * inv(A)^T``
 ``X = solve(A,B)``  ``Bbar = solve(A^T, ybar)``, ``Abar = -Bbar X^T``
 ``L = cholesky``  ``Abar = sym(L^-T Phi(L^T Lbar) L^-1)``, ``Phi`` the lower triangle, half diagonal
 ``w, V = eigh``   ``Abar = sym(V (diag(wbar) + F * V^T Vbar) V^T)``, ``F_ij = 1/(w_j - w_i)``
@@ -31,12 +32,16 @@ Limits, by definition of the functions:
   nonzero ones when it returns ``U``/``Vh`` of a non-square matrix), and a function of the
   eigenvectors must not depend on their sign (or phase); ``svd`` differentiates only the
   reduced factors, so a traced non-square matrix needs ``full_matrices=False``.
-- ``eig`` returns complex values; its cotangents follow fad's convention for complex
-  numbers, autograd's and JAX's (``docs/complex.md``): the VJP is the transpose of the JVP
-  under ``<a, b> = Re(sum(a * b))``. Its eigenvectors are NumPy's: unit norm, largest
-  component real, sign free.
-- The other functions take real matrices; a traced complex matrix raises
-  ``NotImplementedError``.
+- Complex matrices follow fad's convention for complex numbers, autograd's and JAX's
+  (``docs/complex.md``): the VJP is the transpose of the JVP under ``<a, b> =
+  Re(sum(a * b))``, with no conjugate. So the holomorphic functions (``inv``, ``det``,
+  ``solve``, products) have the rules above as written, with plain transposes; the
+  others (``svd``, ``eigh``, ``cholesky``, ``qr``, ``pinv``, norms, ``slogdet``'s
+  ``logabsdet``) take the textbook rule with ``X^H`` for ``X^T`` and conjugate the
+  cotangents in and out (``conjugate_convention`` in ``_rules``). For complex matrices,
+  "symmetric" above reads "Hermitian"; ``svd`` puts the phase of each pair of singular
+  vectors on ``U`` (as JAX), so functions of the vectors must not depend on their phases.
+  ``eig``'s eigenvectors are NumPy's: unit norm, largest component real, sign free.
 - The 2-norm (and the Frobenius norm) has gradient 0 at 0; ``norm(x, 0)`` and
   ``matrix_rank`` count, and have no derivative.
 
@@ -66,6 +71,7 @@ from fad.numpy._base import (
     astype_p,
     dtype_of,
     getitem_p,
+    is_complex,
     nondiff,
     reshape_p,
     shape_of,
@@ -74,7 +80,8 @@ from fad.numpy._base import (
     where_p,
 )
 from fad.numpy._base import matrix_transpose_p as mT  # X^T, of every matrix of a stack
-from fad.numpy._elementwise import absolute, power, sqrt, subtract
+from fad.numpy._construction import traced_lists_as_arrays
+from fad.numpy._elementwise import absolute, conj, power, real, sqrt, subtract
 from fad.numpy._products import matmul  # public here too: NumPy 2 has numpy.linalg.matmul
 from fad.numpy._reductions import max_p, min_p
 from fad.numpy.linalg._eig import eig_p
@@ -89,13 +96,12 @@ from fad.numpy.linalg._rules import (
     matrix_shape,
     pinv_p,
     qr_p,
-    real_only,
     row,
     slogdet_p,
     solve_p,
     square_shape,
     svd_p,
-    sym,
+    sym_h,
 )
 
 __all__ = [
@@ -171,12 +177,11 @@ def inv(a: Any) -> Any:
     See Also: solve, pinv
     """
     square_shape("inv", a)
-    real_only("inv", a)
     return inv_p(a)
 
 
 def det(a: Any) -> Any:
-    """The determinant; its gradient ``det(A) inv(A)^T`` needs an invertible matrix.
+    """The determinant; its gradient is the cofactor matrix ``det(A) inv(A)^T``, finite at singular matrices too.
 
     >>> float(det(np.array([[2.0, 0.0], [0.0, 3.0]])))
     6.0
@@ -184,7 +189,6 @@ def det(a: Any) -> Any:
     See Also: slogdet
     """
     square_shape("det", a)
-    real_only("det", a)
     return det_p(a)
 
 
@@ -197,7 +201,6 @@ def slogdet(a: Any) -> SlogdetResult:
     See Also: det
     """
     square_shape("slogdet", a)
-    real_only("slogdet", a)
     return SlogdetResult(*slogdet_p(a))
 
 
@@ -213,7 +216,6 @@ def solve(a: Any, b: Any) -> Any:
     See Also: inv, lstsq
     """
     n, _ = square_shape("solve", a)
-    real_only("solve", a, b)
     bshape = shape_of(b)
     vector = len(bshape) == 1 or (not _NUMPY2 and len(bshape) == len(shape_of(a)) - 1)
     if not vector:
@@ -233,10 +235,9 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
     See Also: inv, lstsq
     """
     matrix_shape("pinv", a)
-    real_only("pinv", a)
     cutoff = {} if rcond is None else {"rcond": rcond}
     cutoff.update({} if rtol is _NO_VALUE else {"rtol": rtol})
-    return pinv_p(sym(a) if hermitian else a, hermitian=hermitian, **cutoff)
+    return pinv_p(sym_h(a) if hermitian else a, hermitian=hermitian, **cutoff)
 
 
 def lstsq(a: Any, b: Any, rcond: Any = None) -> LstsqResult:
@@ -257,7 +258,6 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> LstsqResult:
     if len(shape_of(a)) != 2 or len(shape_of(b)) not in (1, 2):
         raise ValueError(f"fad.numpy.linalg.lstsq: a must be 2-d and b 1-d or 2-d, got shapes {shape_of(a)} "
                          f"and {shape_of(b)}")
-    real_only("lstsq", a, b)
     eps = float(np.finfo(np.result_type(dtype_of(a), dtype_of(b), np.float32)).eps)
     if rcond is None or isinstance(rcond, str):  # NumPy 1's rcond="warn" meant the old default, -1
         rcond = eps * max(m, n) if rcond is None else -1
@@ -361,7 +361,6 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     See Also: eigh, solve
     """
     square_shape("cholesky", a)
-    real_only("cholesky", a)
     return mT(cholesky_p(mT(a))) if upper else cholesky_p(a)
 
 
@@ -374,7 +373,6 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     See Also: cholesky, svd
     """
     m, n = matrix_shape("qr", a)
-    real_only("qr", a)
     if mode not in ("reduced", "r") and not (mode == "complete" and m <= n):
         if is_traced(a):
             raise NotImplementedError(
@@ -399,7 +397,6 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
     See Also: eigvalsh, eig, svd
     """
     square_shape("eigh", a)
-    real_only("eigh", a)
     if UPLO not in ("L", "U"):
         raise ValueError(f"fad.numpy.linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     return EighResult(*eigh_p(a, UPLO=UPLO))
@@ -461,7 +458,6 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     See Also: svdvals, eigh, pinv, norm
     """
     m, n = matrix_shape("svd", a)
-    real_only("svd", a)
     if compute_uv and full_matrices and m != n:
         if is_traced(a):
             raise NotImplementedError(
@@ -469,7 +465,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
                 "derivative; pass full_matrices=False"
             )
         return SVDResult(*np.linalg.svd(a, full_matrices=True, hermitian=hermitian))
-    u, s, vh = svd_p(sym(a) if hermitian else a, hermitian=hermitian)
+    u, s, vh = svd_p(sym_h(a) if hermitian else a, hermitian=hermitian)
     return SVDResult(u, s, vh) if compute_uv else s
 
 
@@ -490,8 +486,8 @@ def svdvals(x: Any, /) -> Any:
 
 
 def _two_norm(x: Any, axis: Any, keepdims: bool) -> Any:
-    """``sqrt(sum(x * x))`` with gradient 0, not NaN, where it is 0."""
-    s = sum_p(x * x, axis=axis, keepdims=keepdims)
+    """``sqrt(sum(|x|^2))`` with gradient 0, not NaN, where it is 0."""
+    s = sum_p(real(x * conj(x)) if is_complex(x) else x * x, axis=axis, keepdims=keepdims)
     zero = np.asarray(untraced(s) == 0)
     nothing, one = np.zeros((), dtype_of(s)), np.ones((), dtype_of(s))  # typed: NumPy 1 promotes 0-d + 1
     return where_p(zero, nothing, sqrt(where_p(zero, one, s)))
@@ -548,7 +544,6 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
 
     See Also: vector_norm, matrix_norm, cond
     """
-    real_only("norm", x)
     ndim = len(shape_of(x))
     if axis is None:
         if ord is None:
@@ -580,7 +575,6 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 
     See Also: norm, matrix_norm
     """
-    real_only("vector_norm", x)
     shape = shape_of(x)
     axes = range(len(shape)) if axis is None else (axis,) if isinstance(axis, (int, np.integer)) else axis
     axes = tuple(sorted(operator.index(i) % max(len(shape), 1) for i in axes))
@@ -656,7 +650,6 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     >>> vecdot(np.ones((2, 3)), np.arange(3.0))
     array([3., 3.])
     """
-    real_only("vecdot", x1, x2)
     return sum_p(x1 * x2, axis=axis)
 
 
@@ -679,6 +672,13 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     """
     y = sum_p(diagonal(x, offset=offset), axis=-1)
     return y if dtype is None else astype_p(y, dtype=np.dtype(dtype))
+
+
+# Lists and tuples holding traced values enter as traced arrays (multi_dot takes a list of matrices).
+for _name in __all__:
+    if _name != "multi_dot":
+        globals()[_name] = traced_lists_as_arrays(globals()[_name])
+del _name
 
 
 def __getattr__(name: str) -> Any:
