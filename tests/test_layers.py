@@ -29,6 +29,7 @@ LAYERS = (
     ("fad.numpy._shapes",),
     ("fad.numpy._joining",),
     ("fad.numpy._selection",),
+    ("fad.numpy._updates",),
     ("fad.numpy.linalg._rules", "fad.numpy.fft"),
     ("fad.numpy.linalg._eig",),
     ("fad.numpy.linalg",),

@@ -15,10 +15,9 @@ array([0.        , 1.38177329])
 The modules below this namespace, lowest first (each imports only modules before it)::
 
     _base < _elementwise < _products < _reductions < _statistics < _construction < _shapes
-          < _joining < _selection < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
+          < _joining < _selection < _updates < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
 
-``fft`` is loaded on first use (``fad.numpy.fft``), or by importing it; ``linalg`` comes
-with ``polyfit``.
+``linalg`` and ``fft`` are loaded on first use (``fad.numpy.linalg``), or by importing them.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from fad.numpy import (
     _selection,
     _shapes,
     _statistics,
+    _updates,
 )
 from fad.numpy._construction import *  # noqa: F403
 from fad.numpy._elementwise import *  # noqa: F403
@@ -49,9 +49,10 @@ from fad.numpy._reductions import *  # noqa: F403
 from fad.numpy._selection import *  # noqa: F403
 from fad.numpy._shapes import *  # noqa: F403
 from fad.numpy._statistics import *  # noqa: F403
+from fad.numpy._updates import *  # noqa: F403
 
 _GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection,
-           _polynomials)
+           _updates, _polynomials)
 _SUBMODULES = ("linalg", "fft")  # loaded on first attribute access
 
 __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))

@@ -17,7 +17,6 @@ from fad.numpy._base import dtype_of, reshape_p, shape_of, stack_p
 from fad.numpy._construction import as_array
 from fad.numpy._elementwise import sqrt
 from fad.numpy._reductions import sum as _sum
-from fad.numpy.linalg import lstsq
 
 __all__ = ["polyval", "polyfit"]
 
@@ -62,6 +61,7 @@ def polyfit(
 
     See Also: polyval, linalg.lstsq
     """
+    from fad.numpy.linalg import lstsq  # loaded with the first fit, not with fad.numpy
     if cov is not False:
         if isinstance(x, Traced) or isinstance(y, Traced) or isinstance(w, Traced):
             raise NotImplementedError("fad.numpy.polyfit: cov= has no derivative rule; compute the covariance "
