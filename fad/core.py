@@ -158,8 +158,8 @@ class Traced:
     def _no_conversion(self, what: str) -> TypeError:
         return TypeError(
             f"{what} of a value traced by fad.{self.owner.transform} would lose its derivative. "
-            "Keep computing with fad.numpy functions, or wrap the value in "
-            "fad.stop_gradient(x) if you mean it as a constant."
+            "Keep computing with fad.numpy functions (fad.numpy.array([...]) for a list), or wrap the "
+            "value in fad.stop_gradient(x) if you mean it as a constant."
         )
 
     # Conversions that would silently drop the derivative are errors.
@@ -173,7 +173,7 @@ class Traced:
         raise self._no_conversion("complex()")
 
     def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        raise self._no_conversion("numpy.asarray()/numpy.array()")
+        raise self._no_conversion("numpy.asarray()/numpy.array() (or a list of traced values given as an array)")
 
     def __bool__(self) -> bool:
         return bool(untraced(self))  # control flow on values is fine; it has no derivative
