@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable
@@ -38,7 +39,7 @@ import numpy as np
 from fad.nesting import innermost, leaked
 from fad.rows import Entry, Rows
 
-__all__ = ["Primitive", "primitive", "Traced", "untraced", "Trace", "bind", "backward_step", "backward"]
+__all__ = ["Primitive", "primitive", "Traced", "untraced", "Trace", "bind", "user_line", "backward_step", "backward"]
 
 
 # --------------------------------------------------------------------------------------
@@ -238,9 +239,9 @@ class Trace:
     memory than it needs; with ``keep_all`` (for :func:`fad.tape`) it keeps every value.
     """
 
-    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame")
+    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame", "lines")
 
-    def __init__(self, transform: str, keep_all: bool = False, box: type | None = None) -> None:
+    def __init__(self, transform: str, keep_all: bool = False, box: type | None = None, lines: bool = False) -> None:
         self.transform = transform
         self.keep_all = keep_all
         self.box = Traced if box is None else box  # the class of the values it traces
@@ -248,6 +249,7 @@ class Trace:
         self.nodes = itertools.count()  # node numbers; next() is atomic, so threads may record too
         self.running = True
         self.frame = None  # while the traced function runs, the frame of fad.nesting.run
+        self.lines = [] if lines else None  # for fad.tape and fad.explain: each entry's user source line
 
     def new_node(self, value: Any) -> Traced:
         """``value`` traced by this trace, as a new node."""
@@ -300,7 +302,22 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
             elif i <= len(inputs):
                 inputs[i - 1] = None
     trace.entries.record(prim, inputs, params, nodes, out, y_kept)  # Entry(prim, inputs, ...), stored as a row
+    if trace.lines is not None:
+        trace.lines.append(user_line())
     return result
+
+
+_FAD = os.path.dirname(os.path.abspath(__file__)) + os.sep  # fad's own directory: frames there are not the user's
+
+
+def user_line() -> str:
+    """``file:line`` of the innermost frame outside fad: the user's line that is running."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_FAD):
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 # --------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ LAYERS = (
     # what every other module stands on
     ("fad.tree", "fad.nesting", "fad.rows"),
     ("fad.core",),
-    ("fad.tape", "fad.reverse"),
+    ("fad.reverse",),
     # the rules, one group per module, each on the ones before it
     ("fad.numpy._base",),
     ("fad.numpy._elementwise",),
@@ -37,7 +37,9 @@ LAYERS = (
     ("fad.scipy.special",),
     # traced values as ndarrays, then the combinators on them
     ("fad.array",),
+    ("fad.tape",),
     ("fad.transforms",),
+    ("fad.explain",),
     ("fad",),
     # built on the public API
     ("fad.testing.strategies",),
