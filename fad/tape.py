@@ -139,6 +139,8 @@ def _call(prim: Primitive) -> str:
     for module, prefix in ((np, "numpy"), (np.linalg, "numpy.linalg"), (np.fft, "numpy.fft")):
         if name and getattr(module, name, None) is fwd:
             return f"{prefix}.{name}"
+    if name and getattr(fwd, "__qualname__", "").startswith("operator_or.") and isinstance(getattr(np, name), np.ufunc):
+        return f"numpy.{name}"  # the ufunc, computed with its Python operator on NumPy values: the same value
     homes = [m for m in _NAMESPACES if m in sys.modules] + sorted(m for m in sys.modules if m.startswith("fad."))
     homes += sorted(m for m in sys.modules if not m.startswith("fad"))
     for module_name in homes:
@@ -288,7 +290,9 @@ class Tape:
                 operation = self.operation(entry, names) + (f"[{j}]" if len(outs) > 1 else "")
                 rows.append((names[n], operation, summary(v), _cotangent(store, n), line))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        return "\n".join(("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip() for r in rows)
+        return "\n".join(
+            ("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip() for r in rows
+        )
 
     # ----------------------------------------------------------------------------------
     # The program that differentiation amounts to
@@ -333,13 +337,13 @@ class Tape:
         t2 = numpy.multiply(t1, x)
         <BLANKLINE>
         # backward
-        t2_bar = 1.0
+        t2_bar = numpy.float64(1.0)
         b1 = numpy.multiply(t2_bar, x)
         b2 = numpy.multiply(t2_bar, t1)
         b3 = numpy.cos(x)
-        b4 = numpy.multiply(b2, b3)
-        b5 = numpy.add(b1, b4)
-        x_bar = b5
+        b4 = numpy.multiply(b1, b3)
+        b5 = numpy.add(b2, b4)
+        x_bar = float(b5)
         xbars = (x_bar,)
 
         See Also: Tape.cotangents, fad.grad
@@ -350,8 +354,10 @@ class Tape:
             lines.append(f"{name} = {literal(untraced(x))}")
         modules = {"numpy"}
         for entry in self.entries:
-            lines.append(f"{', '.join(names[n] for n in _outs(entry))}{',' if isinstance(entry.out, tuple) else ''}"
-                         f" = {_application(entry, names, modules)}")
+            lines.append(
+                f"{', '.join(names[n] for n in _outs(entry))}{',' if isinstance(entry.out, tuple) else ''}"
+                f" = {_application(entry, names, modules)}"
+            )
         trace, boxes, (seed_boxes, store) = self.backward_tape()
         back_names = {box.node: names[n] for n, box in boxes.items()}
         lines += ["", "# backward"]
@@ -363,8 +369,10 @@ class Tape:
             for n in _outs(entry):
                 k += 1
                 back_names[n] = f"b{k}"
-            lines.append(f"{', '.join(back_names[n] for n in _outs(entry))}{',' if isinstance(entry.out, tuple) else ''}"
-                         f" = {_application(entry, back_names, modules)}")
+            lines.append(
+                f"{', '.join(back_names[n] for n in _outs(entry))}{',' if isinstance(entry.out, tuple) else ''}"
+                f" = {_application(entry, back_names, modules)}"
+            )
         for i, (name, x) in enumerate(zip(self.input_names, self.inputs)):
             xbar = store.get(i)
             lines.append(f"{name}_bar = {_cast_source(xbar, x, back_names)}")

@@ -129,7 +129,7 @@ def _power_x1(y: Any, ybar: Any, x1: Any, x2: Any) -> Any:
     if isinstance(x2, (int, float)):  # a constant exponent, the common case
         if x2 == 0:
             return ybar * 0
-        return ybar * x2 * (x1 if x2 == 2 else x1 ** (x2 - 1))  # x ** 2 needs no x ** 1 on the tape
+        return ybar * x2 * (x1 if x2 == 2 else power(x1, x2 - 1))  # x ** 2: no x ** 1 on the tape; 0.0 ** -0.5 raises
     base = where_p((untraced(x1) == 0) & (untraced(x2) == 0), 1, x1)  # 0 ** -1 would give 0 * inf
     return ybar * x2 * base ** (x2 - 1)
 
