@@ -212,7 +212,7 @@ def _backward_pattern(name: str, xs: list, ybar: Any) -> tuple[str, str]:
 # The where trap: rewriting the user's line with the double where
 # --------------------------------------------------------------------------------------
 
-_SAFE = {"arcsin": "0.0", "arccos": "0.0", "arctanh": "0.0"}  # a value inside the domain; 1.0 for the others
+_SAFE_AT_ZERO = ("arcsin", "arccos", "arctanh")  # 0.0 is inside their domain; 1.0 is for the others
 
 
 def _operand(node: ast.AST, name: str) -> ast.AST | None:
@@ -249,7 +249,7 @@ def _double_where(text: str, culprit: str, branch: int) -> str | None:
             return None
         where = ast.get_source_segment(code, func)
         cond, x = ast.get_source_segment(code, node.args[0]), ast.get_source_segment(code, operand)
-        safe = _SAFE.get(culprit, "1.0")
+        safe = "0.0" if culprit in _SAFE_AT_ZERO else "1.0"
         picked = f"{x}, {safe}" if branch == 1 else f"{safe}, {x}"
         start, end = _offsets(code, operand)
         rewritten = code[:start] + "x_safe" + code[end:]
