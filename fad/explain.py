@@ -319,11 +319,10 @@ def _explain(f: Callable, argnums: Any, *xs: Any) -> Explanation:
 def _diagnose(t: Tape, cuts: list, xs: tuple, nums: tuple, names: tuple) -> Explanation:
     y = t.output_values[0] if len(t.output_values) == 1 else None
     if len(t.output_values) != 1 or np.ndim(untraced(y)) != 0:
+        got = f"shape {np.shape(untraced(y))}" if len(t.output_values) == 1 else f"{len(t.output_values)} values"
         raise TypeError(
-            f"fad.explain needs a function with a scalar output, like fad.grad; it returned "
-            f"{len(t.output_values)} values"
-            if len(t.output_values) != 1
-            else f"shape {np.shape(untraced(y))}; reduce it first (e.g. .sum())"
+            f"fad.explain needs a function with a scalar output, like fad.grad; it returned {got}. "
+            "Reduce it first (e.g. .sum())"
         )
     if not _finite(y):
         return _forward(t)
