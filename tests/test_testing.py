@@ -516,3 +516,40 @@ def test_docs_page_examples_run_and_print_what_the_page_shows():
             printed = out.getvalue()
     finally:
         settings.load_profile(profile_before)  # the page loads its own profiles
+
+
+# --------------------------------------------------------------------------------------
+# The testing layer never accuses a correct rule (issue 12, item 12)
+# --------------------------------------------------------------------------------------
+
+
+def test_linearity_is_not_judged_where_the_vjp_is_infinite():
+    with pytest.raises(Undecided, match="not finite"):
+        check_vjp_linear(np.sqrt, numpy.array(0.0))
+    check_vjp_linear(np.sqrt, numpy.array([0.0, 1.0])[1:])
+
+
+def test_derivative_test_of_sqrt_on_the_whole_line_passes():
+    derivative_test(np.sqrt, fst.arrays(), settings=settings(max_examples=30, deadline=None))()
+    derivative_test(np.sqrt, fst.floats(0.0, 4.0), max_examples=20)()
+
+
+def test_a_kink_inside_the_stencil_is_not_an_accusation():
+    check_grads(np.abs, numpy.array([1.0, 1.0, 1e-141, 1.0]), order=1)
+    with pytest.raises(Undecided):
+        check_grads(np.abs, numpy.array([1.0, 1e-141]), order=1)
+
+
+def test_a_nan_rule_is_still_caught_where_the_exact_checks_cannot_judge():
+    nan_sin = fad.primitive(numpy.sin, lambda y, ybar, x: (ybar * numpy.nan,), name="nan_sin")
+    found = counterexample(nan_sin, fst.floats(), order=1, max_examples=20)
+    assert found is not None and "disagrees with finite differences" in str(found.error)
+
+
+def test_settings_and_max_examples_mean_the_same():
+    wrong = fad.primitive(numpy.square, lambda y, ybar, x: (ybar * x,), name="square")
+    by_settings = counterexample(wrong, fst.floats(), order=1, settings=settings(max_examples=30))
+    by_count = counterexample(wrong, fst.floats(), order=1, max_examples=30)
+    assert by_settings.args == by_count.args
+    with pytest.raises(AssertionError, match="square"):
+        derivative_test(wrong, fst.floats(), order=1, max_examples=10)()
