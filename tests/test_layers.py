@@ -45,6 +45,7 @@ LAYERS = (
     ("fad.testing.strategies",),
     ("fad.testing._check",),
     ("fad.testing._derivative_test",),
+    ("fad.testing._check_rule",),
     ("fad.testing",),
     ("fad.demo",),
     ("fad.__main__",),
