@@ -173,7 +173,9 @@ def _forward_pattern(name: str, xs: list, y: Any) -> tuple[str, str]:
             "keep the denominator away from 0 (add a small epsilon), or mask it with masked_apply",
         )
     if name == "multiply":
-        return "0 * inf is NaN: one factor overflowed or divided by zero", "find where the infinite factor came from"
+        if any(np.any(np.isinf(untraced(x))) for x in xs) and any(np.any(untraced(x) == 0) for x in xs):
+            return "0 * inf is NaN", "find where the infinite factor came from, or keep it finite"
+        return f"{name} of non-finite values", "find where the non-finite factor came from"
     if name in ("sqrt", "arcsin", "arccos", "arccosh", "power"):
         return f"{name} outside its domain is NaN", "keep the argument inside the domain (clip it)"
     if name in ("subtract", "add"):
@@ -374,11 +376,12 @@ def _forward(t: Tape) -> Explanation:
             f"{_arg_name(names, n, i)} = {summary(x)}" for i, (x, n) in enumerate(zip(entry.inputs, entry.nodes))
         ]
         constants = [i for i, (x, n) in enumerate(zip(entry.inputs, entry.nodes)) if n is None and not _finite(x)]
+        pattern, fix = _forward_pattern(entry.primitive.name, list(entry.inputs), entry.value)
         if constants:
-            pattern = f"a constant argument of {entry.primitive.name} is not finite: it came from outside f"
-            fix = "check the closed-over values and data passed in by the caller"
-        else:
-            pattern, fix = _forward_pattern(entry.primitive.name, list(entry.inputs), entry.value)
+            what = f"argument {constants[0]} of {entry.primitive.name} is a constant that is not finite"
+            what += f" ({summary(entry.inputs[constants[0]])}): it came from outside f"
+            pattern = f"{pattern}; {what}" if pattern.startswith("0 * inf") else what
+            fix = "check the closed-over values and the data passed in by the caller"
         name = names[node]
         return Explanation(
             False,
