@@ -308,12 +308,13 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
 
 
 _FAD = os.path.dirname(os.path.abspath(__file__)) + os.sep  # fad's own directory: frames there are not the user's
+_DEMO = _FAD + "demo.py"  # except the demonstrations of `python -m fad`, which are user code built on fad
 
 
 def user_line() -> str:
     """``file:line`` of the innermost frame outside fad: the user's line that is running."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_FAD):
+    while frame is not None and frame.f_code.co_filename.startswith(_FAD) and frame.f_code.co_filename != _DEMO:
         frame = frame.f_back
     if frame is None:
         return "?"

@@ -36,7 +36,7 @@ from fad.core import Traced, backward_step, untraced, user_line
 from fad.numpy._base import nondiff
 from fad.rows import Entry
 from fad.tape import Tape, summary
-from fad.transforms import stop_gradient, tape
+from fad.transforms import _input_names, stop_gradient, tape
 from fad.tree import flatten
 
 __all__ = ["explain", "Explanation", "masked_apply"]
@@ -253,15 +253,9 @@ def _double_where(text: str, culprit: str, branch: int) -> str | None:
         cond, x = ast.get_source_segment(code, node.args[0]), ast.get_source_segment(code, operand)
         safe = "0.0" if culprit in _SAFE_AT_ZERO else "1.0"
         picked = f"{x}, {safe}" if branch == 1 else f"{safe}, {x}"
-        start, end = _offsets(code, operand)
-        rewritten = code[:start] + "x_safe" + code[end:]
+        rewritten = code[: operand.col_offset] + "x_safe" + code[operand.end_col_offset :]
         return f"x_safe = {where}({cond}, {picked})\n{rewritten}"
     return None
-
-
-def _offsets(code: str, node: ast.AST) -> tuple[int, int]:
-    """Character offsets of ``node`` in the one-line ``code``."""
-    return node.col_offset, node.end_col_offset
 
 
 def _where_trap(t: Tape, k: int, culprit_node: int) -> tuple[Entry, int, int] | None:
@@ -303,7 +297,7 @@ def explain(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable[..., Ex
 def _explain(f: Callable, argnums: Any, *xs: Any) -> Explanation:
     nums = argnums if isinstance(argnums, tuple) else (argnums,)
     nums = tuple(i % len(xs) for i in nums)
-    names = _argument_names(f, len(xs))
+    names = _input_names(f, len(xs))
     for i, x in enumerate(xs):
         for leaf in flatten(x)[0]:
             if not _finite(leaf):
@@ -329,12 +323,6 @@ def _diagnose(t: Tape, cuts: list, xs: tuple, nums: tuple, names: tuple) -> Expl
     if not _finite(y):
         return _forward(t)
     return _backward(t, cuts, _leaf_nodes(xs, nums), names)
-
-
-def _argument_names(f: Callable, n: int) -> tuple[str, ...]:
-    from fad.transforms import _input_names
-
-    return _input_names(f, n)
 
 
 def _leaf_nodes(xs: tuple, nums: tuple) -> list[tuple[str, int]]:
