@@ -13,6 +13,7 @@ note; every transform is a pure function that builds a tape and folds it backwar
 """
 
 from fad.core import Primitive, primitive
+from fad.explain import Explanation, explain, masked_apply
 from fad.rows import Entry
 from fad.tape import Tape
 from fad.transforms import (
@@ -47,6 +48,9 @@ __all__ = [
     "stop_gradient",
     "checkpoint",
     "tape",
+    "explain",
+    "Explanation",
+    "masked_apply",
 ]
 
 __version__ = "0.1.0"

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from fad.names import attribute, home
-from fad.nesting import innermost, leaked
+from fad.nesting import innermost, leaked, user_line
 from fad.rows import Entry, Rows
 
 __all__ = ["Primitive", "primitive", "Traced", "untraced", "substituted", "Trace", "bind", "backward_step", "backward"]
@@ -214,18 +214,16 @@ def substituted(x: Any) -> Any:
 
 
 class Trace:
-    """The recording made by one transform invocation: its tape, and whether it runs.
+    """The recording made by one transform call: its tape, and whether it runs; never shared.
 
-    A trace is created by a transform, filled while the function runs, and closed when
-    the function returns; it is never shared between invocations. ``entries`` is the tape
-    (:class:`fad.rows.Rows`: a list of entries, stored compactly). A gradient's trace keeps
-    ``None`` for the values a VJP never reads (``Primitive.unread``), so that it holds no more
-    memory than it needs; with ``keep_all`` (for :func:`fad.tape`) it keeps every value.
+    ``entries`` is the tape (:class:`fad.rows.Rows`, a list of entries stored compactly). A
+    gradient's trace keeps ``None`` for the values a VJP never reads (``Primitive.unread``);
+    with ``keep_all`` (for :func:`fad.tape`) it keeps every value.
     """
 
-    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame", "substitutes")
+    __slots__ = ("transform", "keep_all", "box", "entries", "nodes", "running", "frame", "substitutes", "lines")
 
-    def __init__(self, transform: str, keep_all: bool = False, box: type | None = None) -> None:
+    def __init__(self, transform: str, keep_all: bool = False, box: type | None = None, lines: bool = False) -> None:
         self.transform = transform
         self.keep_all = keep_all
         self.box = Traced if box is None else box  # the class of the values it traces
@@ -234,6 +232,7 @@ class Trace:
         self.running = True
         self.frame = None  # while the traced function runs, the frame of fad.nesting.run
         self.substitutes = None  # while a checkpointed function runs: what replaces this trace's values
+        self.lines = [] if lines else None  # for fad.tape and fad.explain: each entry's user source line
 
     def new_node(self, value: Any) -> Traced:
         """``value`` traced by this trace, as a new node."""
@@ -290,7 +289,10 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
             elif i <= len(inputs):
                 inputs[i - 1] = None
     trace.entries.record(prim, inputs, params, nodes, out, y_kept)  # Entry(prim, inputs, ...), stored as a row
+    if trace.lines is not None:
+        trace.lines.append(user_line())
     return result
+
 
 
 # --------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ is needed: each running trace holds its own frame, and only while it runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["run", "innermost", "leaked", "running_traces", "Substitutes", "substituting"]
+__all__ = ["run", "innermost", "leaked", "running_traces", "Substitutes", "substituting", "user_line"]
 
 
 def run(f: Callable[..., Any], trace: Any, args: tuple, kwargs: dict | None = None) -> Any:
@@ -111,3 +112,17 @@ def substituting(traces: list, values: dict) -> Iterator[list]:
     finally:
         for trace, parent in zip(traces, before):
             trace.substitutes = parent
+
+
+_FAD = os.path.dirname(os.path.abspath(__file__)) + os.sep  # fad's own directory: frames there are not the user's
+_DEMO = _FAD + "demo.py"  # except the demonstrations of `python -m fad`, which are user code built on fad
+
+
+def user_line() -> str:
+    """``file:line`` of the innermost frame outside fad: the user's line that is running."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_FAD) and frame.f_code.co_filename != _DEMO:
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"

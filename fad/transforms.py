@@ -164,6 +164,7 @@ def _trace_call(
     keep_all: bool = False,
     check: bool = False,
     user: bool = True,
+    lines: bool = False,
 ) -> TracedCall:
     """Run ``f(*args, **kwargs)`` with the arguments ``nums`` (all if None) traced.
 
@@ -172,8 +173,9 @@ def _trace_call(
     dtype. ``back(ybar, trace.entries.released())`` lets the tape go as it folds it, for
     callers that fold it only once. With ``check``, the traced arguments must be floats;
     ``user`` says that ``f`` is the user's function, whose output must hold only numbers.
+    With ``lines`` the trace records the user's source line of each entry (for ``tape``).
     """
-    trace = Trace(who, keep_all, TracedArray)
+    trace = Trace(who, keep_all, TracedArray, lines)
     chosen = args if nums is None or nums == (0,) and len(args) == 1 else [args[i] for i in nums]
     if LEAF_TYPES.issuperset(map(type, chosen)):  # the common case: the arguments are leaves themselves
         leaves, treedef = chosen, None
@@ -744,11 +746,17 @@ def tape(f: Callable) -> Callable[..., Tape]:
 
 def _tape(f: Callable, *xs: Any) -> Tape:
     leaves = flatten(xs)[0]
-    traced = _trace_call(f, xs, "tape", keep_all=True)
+    traced = _trace_call(f, xs, "tape", keep_all=True, lines=True)
     if len(leaves) == len(xs):
         names = _input_names(f, len(leaves))
     else:
         names = tuple(f"x{i + 1}" for i in range(len(leaves)))
-    return Tape(names, tuple(traced.trace.entries), traced.y_nodes)
-
-
+    kept = [(name, x) for name, x in zip(names, leaves) if type(x) is float or _differentiable(x)]  # the traced ones
+    return Tape(
+        tuple(name for name, _ in kept),
+        tuple(traced.trace.entries),
+        traced.y_nodes,
+        tuple(x for _, x in kept),
+        tuple(traced.trace.lines),
+        tuple(flatten(traced.y)[0]),
+    )

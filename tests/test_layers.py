@@ -18,7 +18,7 @@ LAYERS = (
     # what every other module stands on
     ("fad.tree", "fad.nesting", "fad.rows", "fad.names"),
     ("fad.core",),
-    ("fad.tape", "fad.reverse"),
+    ("fad.reverse",),
     # the rules, one group per module, each on the ones before it
     ("fad.numpy._base",),
     ("fad.numpy._elementwise",),
@@ -39,7 +39,9 @@ LAYERS = (
     ("fad.scipy.special",),
     # traced values as ndarrays, then the combinators on them
     ("fad.array",),
+    ("fad.tape",),
     ("fad.transforms",),
+    ("fad.explain",),
     ("fad",),
     # built on the public combinators: odeint differentiates the user's func with fad.pullback
     ("fad.scipy.integrate", "fad.optimizers"),
@@ -47,6 +49,7 @@ LAYERS = (
     ("fad.testing.strategies",),
     ("fad.testing._check",),
     ("fad.testing._derivative_test",),
+    ("fad.testing._check_rule",),
     ("fad.testing",),
     ("fad.demo",),
     ("fad.__main__",),

@@ -328,3 +328,32 @@ def test_right_rules_raise_no_false_alarms_over_many_seeds(dtype):
     for seed in range(100):  # 100 seeds: random directions and cotangents at each order
         check_grads(model, x, w, seed=seed)
         check_grads(lambda x: np.sqrt(x) / (1 + x**2), x, seed=seed, order=1)
+
+
+# --------------------------------------------------------------------------------------
+# check_rule catches every planted bug, naming the check
+# --------------------------------------------------------------------------------------
+
+CHECK_RULE_CATCHES = {
+    "wrong sign": "finite differences",
+    "off by a factor of 2": "finite differences",
+    "transposed matrix, non-square": "shapes and dtypes",
+    "transposed matrix, square": "finite differences",
+    "missing sum over a broadcast axis": "shapes and dtypes",
+    "wrong at second order": "second derivative",
+    "not differentiable at second order": "second derivative",
+    "forward mode wrong (ybar held constant)": "forward mode",
+    "forward mode wrong (not linear in ybar)": "linearity in ybar",
+    "wrong near zero": "finite differences",
+}
+
+
+@pytest.mark.parametrize("name", CHECK_RULE_CATCHES)
+def test_check_rule_catches_the_planted_bug(name):
+    from fad.testing import check_rule
+
+    bug = PLANTED[name]
+    with pytest.raises(AssertionError) as caught:
+        check_rule(bug.f, *bug.domains, arguments=bug.arguments, max_examples=30)
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith(f"check_rule({bug.f.name}): {CHECK_RULE_CATCHES[name]} fails at the shrunk"), first

@@ -516,3 +516,102 @@ def test_docs_page_examples_run_and_print_what_the_page_shows():
             printed = out.getvalue()
     finally:
         settings.load_profile(profile_before)  # the page loads its own profiles
+
+
+# --------------------------------------------------------------------------------------
+# The testing layer never accuses a correct rule (issue 12, item 12)
+# --------------------------------------------------------------------------------------
+
+
+def test_linearity_is_not_judged_where_the_vjp_is_infinite():
+    with pytest.raises(Undecided, match="not finite"):
+        check_vjp_linear(np.sqrt, numpy.array(0.0))
+    check_vjp_linear(np.sqrt, numpy.array([0.0, 1.0])[1:])
+
+
+def test_derivative_test_of_sqrt_on_the_whole_line_passes():
+    derivative_test(np.sqrt, fst.arrays(), settings=settings(max_examples=30, deadline=None))()
+    derivative_test(np.sqrt, fst.floats(0.0, 4.0), max_examples=20)()
+
+
+def test_a_kink_inside_the_stencil_is_not_an_accusation():
+    check_grads(np.abs, numpy.array([1.0, 1.0, 1e-141, 1.0]), order=1)
+    with pytest.raises(Undecided):
+        check_grads(np.abs, numpy.array([1.0, 1e-141]), order=1)
+
+
+def test_a_nan_rule_is_still_caught_where_the_exact_checks_cannot_judge():
+    nan_sin = fad.primitive(numpy.sin, lambda y, ybar, x: (ybar * numpy.nan,), name="nan_sin")
+    found = counterexample(nan_sin, fst.floats(), order=1, max_examples=20)
+    assert found is not None and "disagrees with finite differences" in str(found.error)
+
+
+def test_settings_and_max_examples_mean_the_same():
+    wrong = fad.primitive(numpy.square, lambda y, ybar, x: (ybar * x,), name="square")
+    by_settings = counterexample(wrong, fst.floats(), order=1, settings=settings(max_examples=30))
+    by_count = counterexample(wrong, fst.floats(), order=1, max_examples=30)
+    assert by_settings.args == by_count.args
+    with pytest.raises(AssertionError, match="square"):
+        derivative_test(wrong, fst.floats(), order=1, max_examples=10)()
+
+
+# --------------------------------------------------------------------------------------
+# check_rule: the one call that tests a primitive record
+# --------------------------------------------------------------------------------------
+
+
+def _first_line(prim, *domains, **options):
+    from fad.testing import check_rule
+
+    with pytest.raises(AssertionError) as caught:
+        check_rule(prim, *domains, max_examples=20, **options)
+    return str(caught.value).splitlines()[0]
+
+
+def test_check_rule_passes_right_rules_with_edge_values():
+    from fad.testing import check_rule
+
+    check_rule(np.sin, fst.arrays(), analytic=True, max_examples=15)
+    check_rule(np.log, fst.arrays(lo=0.0, open_lo=True), analytic=True, max_examples=15)
+    check_rule(np.maximum, fst.floats(), fst.floats(), settings=settings(max_examples=15))
+
+
+def test_check_rule_catches_a_vjp_that_mutates_ybar():
+    def vjp(y, ybar, x):
+        ybar *= 2.0
+        return (ybar * numpy.cos(x) / 2.0,)
+
+    mutating = fad.primitive(numpy.sin, vjp, name="mutating_sin")
+    assert _first_line(mutating, fst.arrays((3,))).startswith("check_rule(mutating_sin): inputs not mutated fails")
+
+
+def test_check_rule_catches_a_cotangent_of_the_wrong_dtype():
+    wide = fad.primitive(numpy.sin, lambda y, ybar, x: ((ybar * np.cos(x)).astype(numpy.float64),), name="wide_sin")
+    assert _first_line(wide, fst.arrays(dtype=numpy.float32)).startswith("check_rule(wide_sin): shapes and dtypes")
+
+
+def test_check_rule_complex_step_catches_a_small_error():
+    slightly = fad.primitive(numpy.exp, lambda y, ybar, x: (ybar * y * (1 + 1e-7),), name="slightly_exp")
+    assert _first_line(slightly, fst.arrays(), analytic=True).startswith("check_rule(slightly_exp): complex step")
+
+
+def test_check_rule_names_the_argument_and_the_shrunk_counterexample():
+    wrong = fad.primitive(numpy.multiply, (lambda y, ybar, a, b: ybar * b, lambda y, ybar, a, b: ybar), name="mul")
+    from fad.testing import check_rule
+
+    with pytest.raises(AssertionError) as caught:
+        check_rule(wrong, fst.floats(), fst.floats(), max_examples=30)
+    text = str(caught.value)
+    assert "finite differences fails at the shrunk counterexample" in text and "at argument 1" in text
+
+
+def test_check_rule_refuses_what_it_cannot_check():
+    from fad.testing import check_rule
+
+    with pytest.raises(TypeError, match="fad.Primitive"):
+        check_rule(lambda x: x, fst.floats())
+    with pytest.raises(TypeError, match="unknown settings"):
+        check_rule(np.sin, fst.floats(), max_example=3)
+    with pytest.raises(TypeError, match="complex"):
+        softplus = fad.primitive(lambda x: numpy.logaddexp(0.0, x), lambda y, ybar, x: (ybar * np.exp(x - y),))
+        check_rule(softplus, fst.floats(), analytic=True, max_examples=5)

@@ -4,7 +4,8 @@
 reverse and forward mode. The ``check_*`` properties compare fad with itself and need
 no finite differences. ``strategies`` draws inputs on a function's domain, shapes,
 containers and cotangents; ``profile`` makes Hypothesis runs reproducible.
-``derivative_test`` turns "this function, on this domain" into a test that runs them
+``check_rule`` runs every check a custom primitive record must pass, at Hypothesis-drawn
+points with edge values. ``derivative_test`` turns "this function, on this domain" into a test that runs them
 all, and ``counterexample`` returns the smallest arguments at which one fails.
 
 Cotangents and tangents are paired by ``Re(sum(a * b))``, bilinear, with no conjugate:
@@ -30,10 +31,12 @@ from fad.testing._check import (
     check_jvp_vjp_agree,
     check_vjp_linear,
 )
+from fad.testing._check_rule import check_rule
 from fad.testing._derivative_test import Counterexample, counterexample, derivative_test
 from fad.testing.strategies import profile
 
 __all__ = [
+    "check_rule",
     "check_grads",
     "check_vjp_linear",
     "check_jvp_vjp_agree",

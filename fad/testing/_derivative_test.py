@@ -15,8 +15,11 @@ The checks run at each drawn point, in this order (the first to fail is reported
    (:func:`check_hessian_symmetric`);
 2. :func:`check_grads` to ``order``, in ``modes``, against finite differences.
 
-A point where finite differences cannot judge (:class:`Undecided`) is rejected, so that
-Hypothesis draws another; only the exact properties have been checked there.
+A point where nothing can be judged (:class:`Undecided`: ``f`` is not finite there, or
+finite differences cannot judge) passes, recorded as a Hypothesis event ("undecided"):
+a correct rule is never accused, and a domain that is mostly outside ``f``'s (``sqrt`` on
+negative numbers) does not fail Hypothesis's health checks. Where a derivative is not
+finite (``sqrt`` at 0), the exact properties pass the point to :func:`check_grads`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from hypothesis import Phase, given, reject
+from hypothesis import Phase, event, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
@@ -82,15 +85,21 @@ def _inexact(tree: Any) -> bool:
 def _run_checks(f: Callable, args: tuple, order: int, modes: tuple, exact: bool, tolerances: dict) -> None:
     """Every check at ``args``; raises the first failure, or :class:`Undecided` at the end."""
     rtol, atol = tolerances["rtol"], tolerances["atol"]
-    if exact:
-        check_vjp_linear(f, *args, rtol=rtol, atol=atol)
-        if set(modes) == {"rev", "fwd"}:
-            check_jvp_vjp_agree(f, *args, rtol=rtol, atol=atol)
+    with np.errstate(all="ignore"):
         y = f(*args)
-        if _inexact(y):
-            check_composition(f, _squares, *args, modes=modes, rtol=rtol, atol=atol)
-            if order >= 2:
-                check_hessian_symmetric(_pairing(f, args), *args, rtol=rtol, atol=atol)
+    if not all(np.all(np.isfinite(t)) for t in flatten(y)[0] if np.issubdtype(np.result_type(t), np.inexact)):
+        raise Undecided(f"{_name(f)} is not finite at these arguments: there is no derivative to check")
+    if exact:
+        try:
+            check_vjp_linear(f, *args, rtol=rtol, atol=atol)
+            if set(modes) == {"rev", "fwd"}:
+                check_jvp_vjp_agree(f, *args, rtol=rtol, atol=atol)
+            if _inexact(y):
+                check_composition(f, _squares, *args, modes=modes, rtol=rtol, atol=atol)
+                if order >= 2:
+                    check_hessian_symmetric(_pairing(f, args), *args, rtol=rtol, atol=atol)
+        except Undecided:
+            pass  # a derivative is not finite here: finite differences decide below whether it should be
     check_grads(f, *args, order=order, modes=modes, **tolerances)
 
 
@@ -125,6 +134,7 @@ def derivative_test(
     rtol: float | None = None,
     atol: float | None = None,
     settings: Settings | None = None,
+    max_examples: int | None = None,
 ) -> Callable[[], None]:
     """A Hypothesis test of ``f``'s derivatives, with one domain per argument of ``f``.
 
@@ -136,7 +146,8 @@ def derivative_test(
     (unless ``exact=False``) and :func:`check_grads` with ``order``, ``modes``, ``eps``,
     ``rtol`` and ``atol``; Hypothesis shrinks a failure to small arguments and reports
     them with the check's message. ``settings`` default to the active profile with no
-    deadline (second-order checks are slow) and without the explain phase.
+    deadline (second-order checks are slow) and without the explain phase;
+    ``max_examples`` overrides theirs (as in :func:`counterexample`).
 
     >>> import fad
     >>> from hypothesis import settings
@@ -154,12 +165,14 @@ def derivative_test(
         try:
             _run_checks(f, args, order, modes, exact, tolerances)
         except Undecided:
-            reject()  # finite differences cannot judge here: draw another point
+            event("undecided")  # nothing can be judged here: never accuse the rule
 
     test.__name__ = test.__qualname__ = "test_derivatives_of_" + (re.sub(r"\W+", "_", _name(f)).strip("_") or "f")
     test = given(args=_as_strategy(domains, arguments))(test)
     if settings is None:  # no deadline, and no explain phase: it is slow and points into fad.testing
         settings = Settings(deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
+    if max_examples is not None:
+        settings = Settings(settings, max_examples=max_examples)
     return settings(test)
 
 
@@ -173,12 +186,14 @@ def counterexample(
     eps: float | None = None,
     rtol: float | None = None,
     atol: float | None = None,
-    max_examples: int = 200,
+    max_examples: int | None = None,
+    settings: Settings | None = None,
 ) -> Counterexample | None:
     """The smallest arguments on ``domains`` at which :func:`derivative_test` fails, or None.
 
     Takes the domains of :func:`derivative_test`, runs the same checks at up to
-    ``max_examples`` points and shrinks the first failure, deterministically and whatever
+    ``max_examples`` points (default 200, or ``settings.max_examples`` when ``settings`` is
+    given, as :func:`derivative_test` takes them) and shrinks the first failure, deterministically and whatever
     the active Hypothesis profile (see :func:`fad.testing.strategies.minimal`). Any
     exception but :class:`Undecided` is a failure: a rule that crashes is caught too.
 
@@ -207,6 +222,8 @@ def counterexample(
         return None
 
     fails = lambda args: error_at(args) is not None  # noqa: E731
+    if max_examples is None:
+        max_examples = 200 if settings is None else settings.max_examples
     try:
         found = minimal(_as_strategy(domains, arguments), fails, max_examples=max_examples)
     except NoSuchExample:
