@@ -110,8 +110,8 @@ ROWS = [
     Row(
         "linalg.det",
         "singular [[1, 2], [2, 4]]",
-        raises(lambda: g(np.linalg.det)(numpy.array([[1.0, 2.0], [2.0, 4.0]]))),
-        "raises LinAlgError",
+        lambda: g(np.linalg.det)(numpy.array([[1.0, 2.0], [2.0, 4.0]])),
+        "[4, -2, -2, 1]",
     ),
     Row(
         "linalg.eigh",

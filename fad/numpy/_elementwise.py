@@ -217,14 +217,15 @@ def _clip_rule(k: int) -> Callable:
     """The cotangent of ``a`` (k = 0), ``a_min`` (1) or ``a_max`` (2) of ``clip``.
 
     ``y = min(max(a, a_min), a_max)`` comes from ``a_max`` where ``max(a, a_min) > a_max``,
-    else from ``a_min`` where ``a < a_min``, else from ``a`` (bounds included).
+    else from ``a_min`` where ``a < a_min``, else from ``a`` (bounds included). Where
+    ``a == a_min == a_max`` it comes from ``a_max``: ``a`` moved either way is clipped.
     """
 
     def rule(y: Any, ybar: Any, a: Any, a_min: Any, a_max: Any) -> Any:
         x, lo, hi = untraced(a), untraced(a_min), untraced(a_max)
         lo = -np.inf if lo is None else lo
         hi = np.inf if hi is None else hi
-        from_hi = np.maximum(x, lo) > hi
+        from_hi = (np.maximum(x, lo) > hi) | ((x == lo) & (lo == hi))
         from_lo = ~from_hi & (x < lo)
         source, input_k = (~(from_hi | from_lo), from_lo, from_hi)[k], (a, a_min, a_max)[k]
         return cotangent_for(unbroadcast(ybar * _mask(source, ybar), input_k), input_k)
