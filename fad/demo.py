@@ -38,6 +38,7 @@ __all__ = [
     "sigmoid",
     "sigmoid_neuron",
     "cotangents",
+    "fixed",
     "tanh_closed_forms",
     "TANH_CLOSED_FORMS",
     "tanh_derivatives",
@@ -111,6 +112,20 @@ def cotangents(tape: fad.Tape, ybar: Any = 1.0) -> list[tuple[str, Any]]:
     return done + [(names[node], ybars[node]) for node in sorted(ybars)]
 
 
+def fixed(value: float, width: int = 0, digits: int = 6) -> str:
+    """``value`` in fixed point, with no minus sign on a number that rounds to zero.
+
+    ``f"{-1e-17:.6f}"`` is ``'-0.000000'``, which reads as a wrong sign; this is ``'0.000000'``.
+
+    >>> fixed(-1e-17), fixed(-0.0), fixed(-0.25, 8)
+    ('0.000000', '0.000000', '-0.250000')
+
+    See Also: show_tanh_derivatives
+    """
+    rounded = round(float(value), digits) + 0.0  # -0.0 + 0.0 is 0.0
+    return f"{rounded:{width}.{digits}f}"
+
+
 def show_sigmoid_tape(w: float = 0.5, a: float = 2.0, b: float = 0.1) -> bool:
     """Print the neuron's tape and every node's cotangent; check them against fad.grad."""
     tape = fad.tape(sigmoid_neuron)(w, a, b)
@@ -119,15 +134,15 @@ def show_sigmoid_tape(w: float = 0.5, a: float = 2.0, b: float = 0.1) -> bool:
     print()
     names = tape.names()
     for line, entry in zip(str(tape).splitlines(), tape.entries):
-        print(f"    {line:<24} # {names[entry.out]} = {entry.value:.6f}")
+        print(f"    {line:<24} # {names[entry.out]} = {fixed(entry.value)}")
     print()
     print("The backward fold: each node's cotangent, once, from the output back")
     print("(xbar = j(f)(y, ybar, x) of the node's primitive, with the stored value y):")
     print()
     fold = cotangents(tape)
-    print("    " + "   ".join(f"{name}bar = {value:.6f}" for name, value in fold[:3]))
-    print("    " + "   ".join(f"{name}bar = {value:.6f}" for name, value in fold[3:6]))
-    print("    " + "   ".join(f"{name}bar = {value:.6f}" for name, value in fold[6:]))
+    print("    " + "   ".join(f"{name}bar = {fixed(value)}" for name, value in fold[:3]))
+    print("    " + "   ".join(f"{name}bar = {fixed(value)}" for name, value in fold[3:6]))
+    print("    " + "   ".join(f"{name}bar = {fixed(value)}" for name, value in fold[6:]))
     want = fad.grad(sigmoid_neuron, argnums=(0, 1, 2))(w, a, b)
     got = dict(fold)
     ok = all(abs(got[name] - x) < 1e-12 for name, x in zip(("w", "a", "b"), want))
@@ -181,7 +196,7 @@ def show_tanh_derivatives(points: Sequence[float] = (-1.0, 0.0, 0.5, 2.0)) -> bo
     for k, (form, row, exact) in enumerate(zip(TANH_CLOSED_FORMS, got, want)):
         difference = max(abs(g - w) for g, w in zip(row, exact))
         worst = max(worst, difference)
-        print(f"  {k:<6}{form:<25}" + "".join(f"{g:>11.6f}" for g in row) + f"{difference:>12.1e}")
+        print(f"  {k:<6}{form:<25}" + "".join(fixed(g, 11) for g in row) + f"{difference:>12.1e}")
     print()
     ok = worst < 1e-9
     print(f"largest difference from the closed forms: {worst:.1e} ({'ok' if ok else 'TOO LARGE'})")
@@ -364,7 +379,8 @@ def show_nesting() -> bool:
     print()
     print("    jacobian(grad(f)) of f(v) = v0^2 v1 + sin(v1) at v = (1, 0.5), the Hessian:")
     for row, exact_row in zip(hessian, exact):
-        print(f"        [{row[0]:9.6f} {row[1]:9.6f}]   (exact: [{exact_row[0]:9.6f} {exact_row[1]:9.6f}])")
+        got_row, exact_text = " ".join(fixed(v, 9) for v in row), " ".join(fixed(v, 9) for v in exact_row)
+        print(f"        [{got_row}]   (exact: [{exact_text}])")
     print()
     print(f"all nested derivatives exact: {'ok' if all(passed) else 'NO'}")
     return all(passed)
