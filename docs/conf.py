@@ -33,13 +33,18 @@ extensions = [
     "sphinx.ext.mathjax",
     "matplotlib.sphinxext.plot_directive",
     "fad_docs",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into the site: formulas render with no network
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "README.md"]
 
 # Pages written by other parts of the project; each is in the table of contents when it exists.
-OPTIONAL_PAGES = ("testing", "performance", "complex")
+OPTIONAL_PAGES = ("testing", "performance", "complex", "scipy", "odeint", "explain", "conventions", "refuses")
+
+# Maths: MathJax from the site itself (_static/mathjax, from the sphinx-mathjax-offline package of
+# the docs extra), never from a CDN, so that every formula renders offline.
+mathjax_path = "mathjax/tex-chtml.js"
 
 # MyST: $...$ and $$...$$ for math, ::: fences, anchors for headings to link to.
 myst_enable_extensions = ["dollarmath", "colon_fence"]
