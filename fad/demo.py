@@ -54,6 +54,8 @@ __all__ = [
     "show_tanh_derivatives",
     "show_training",
     "show_nesting",
+    "squared_error",
+    "fit_ridge",
 ]
 
 # A network: one (W, b) pair per layer, W of shape (outputs, inputs) and b of shape (outputs,).
@@ -384,3 +386,49 @@ def show_nesting() -> bool:
     print()
     print(f"all nested derivatives exact: {'ok' if all(passed) else 'NO'}")
     return all(passed)
+
+
+# --------------------------------------------------------------------------------------
+# Past one machine: functions that worker processes import by name (docs/distributed.md)
+# --------------------------------------------------------------------------------------
+
+
+def squared_error(w: Any, x: Any, y: Any) -> Any:
+    """The sum of squared residuals of the linear model ``x @ w`` against ``y``.
+
+    A sum over the rows, so the gradient over all the data is the sum of the gradients
+    over any split of the rows into chunks: the data-parallel gradient of the
+    documentation page "Past one machine".
+
+    >>> x, y = numpy.eye(2), numpy.array([1.0, 2.0])
+    >>> float(squared_error(numpy.zeros(2), x, y)), fad.grad(squared_error)(numpy.zeros(2), x, y)
+    (5.0, array([-2., -4.]))
+
+    See Also: fit_ridge, fad.grad
+    """
+    residual = x @ w - y
+    return np.sum(residual * residual)
+
+
+def fit_ridge(penalty: float, x: numpy.ndarray, y: numpy.ndarray, steps: int = 200) -> numpy.ndarray:
+    """Fit ``x @ w ~ y`` with an L2 penalty by gradient descent with :func:`fad.grad`; return ``w``.
+
+    One task of a hyperparameter sweep: independent of every other penalty, so a pool of
+    processes can run many at once.
+
+    >>> x = numpy.random.default_rng(0).normal(size=(40, 2))
+    >>> numpy.round(fit_ridge(0.0, x, x @ numpy.array([1.0, -1.0])), 4)
+    array([ 1., -1.])
+
+    See Also: squared_error, fad.value_and_grad
+    """
+
+    def loss(w: Any) -> Any:
+        return squared_error(w, x, y) / len(y) + penalty * np.sum(w * w)
+
+    gradient = fad.grad(loss)
+    rate = 0.5 / (numpy.linalg.norm(x, 2) ** 2 / len(y) + penalty)  # below 1/L for this quadratic
+    w = numpy.zeros(x.shape[1])
+    for _ in range(steps):
+        w = w - rate * gradient(w)
+    return w
