@@ -73,7 +73,8 @@ plot_apply_rcparams = True
 
 html_title = f"fad {release}"
 html_theme = "furo" if importlib.util.find_spec("furo") else "alabaster"
-html_static_path: list = []
+html_static_path = ["_static"]
+html_css_files = ["fad_docs.css"]  # the rule table's code wraps instead of scrolling
 pygments_style = "sphinx"
 
 

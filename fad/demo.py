@@ -56,6 +56,8 @@ __all__ = [
     "show_nesting",
     "squared_error",
     "fit_ridge",
+    "TAPE_COLOURS",
+    "draw_tape",
 ]
 
 # A network: one (W, b) pair per layer, W of shape (outputs, inputs) and b of shape (outputs,).
@@ -432,3 +434,96 @@ def fit_ridge(penalty: float, x: numpy.ndarray, y: numpy.ndarray, steps: int = 2
     for _ in range(steps):
         w = w - rate * gradient(w)
     return w
+
+
+# --------------------------------------------------------------------------------------
+# Drawing a tape (the picture of the page "From the note to the code")
+# --------------------------------------------------------------------------------------
+
+TAPE_COLOURS = {  # kind of node -> (fill, edge, what the legend says)
+    "operation": ("#fdf2d0", "#b7791f", "operation: its tape line, stored value, cotangent"),
+    "input": ("#dbe9f6", "#2b6cb0", "input of the function: value, cotangent (the gradient)"),
+    "constant": ("#eeeeee", "#888888", "constant: no cotangent"),
+}
+
+
+def draw_tape(tape: fad.Tape, ybar: Any = 1.0) -> Any:
+    """Draw the tape of a function of scalars as a graph, each node with its value and cotangent.
+
+    The operations run down the right-hand column in tape order, so the forward pass reads
+    top to bottom and the backward pass bottom to top; an input or a constant sits to the
+    left of the operation that first uses it; a legend says what the colours mean. The
+    cotangents are those of the backward fold from ``ybar`` (:func:`cotangents`). Needs
+    matplotlib; returns the figure, about 5 inches wide (550 pixels at 110 dpi).
+
+    >>> figure = draw_tape(fad.tape(sigmoid_neuron)(0.5, 2.0, 0.1))
+    >>> [round(float(size), 1) for size in figure.get_size_inches()]
+    [4.8, 7.2]
+
+    See Also: cotangents, fad.tape
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch, Patch
+
+    names, lines = tape.names(), str(tape).splitlines()
+    bars = dict(cotangents(tape, ybar))
+    boxes: dict[Any, Box] = {}  # node -> its box
+    labels: dict[Any, tuple[str, str]] = {}
+    edges = []
+    row_height, op_x, op_half_width, leaf_step = 1.0, 3.0, 1.05, 1.2
+    for k, entry in enumerate(tape.entries):
+        y = -row_height * k
+        boxes[entry.out] = (op_x, y, op_half_width, 0.38)
+        value, bar = fixed(entry.value, digits=4), fixed(bars.get(names[entry.out], 0.0), digits=4)
+        labels[entry.out] = (f"{lines[k]}\nvalue {value}\ncotangent {bar}", "operation")
+        new = []  # the inputs of the function first used here, and the constants
+        for position, (x, node) in enumerate(zip(entry.inputs, entry.nodes)):
+            key = node if node is not None else ("constant", k, position)
+            if key not in boxes and key not in [n for n, _ in new]:
+                new.append((key, x))
+            edges.append((key, entry.out))
+        for i, (key, x) in enumerate(new):  # in one column left of the operation, stacked
+            centre_y = y + 0.32 * (len(new) - 1) - 0.64 * i
+            if isinstance(key, tuple):
+                boxes[key] = (op_x - op_half_width - leaf_step + 0.3, centre_y, 0.3, 0.2)
+                labels[key] = (f"{x}", "constant")
+            else:
+                boxes[key] = (op_x - op_half_width - leaf_step, centre_y, 0.68, 0.28)
+                bar = fixed(bars.get(names[key], 0.0), digits=4)
+                labels[key] = (f"{names[key]} = {fixed(x, digits=4)}\ncotangent {bar}", "input")
+    left = min(x - w for x, _, w, _ in boxes.values()) - 0.1
+    right = max(x + w for x, _, w, _ in boxes.values()) + 0.1
+    left = min(left, right - 4.8)  # wide enough for the legend
+    top = max(y + h for _, y, _, h in boxes.values()) + 0.1
+    bottom = min(y - h for _, y, _, h in boxes.values()) - 1.1  # room for the legend
+    fig = plt.figure(figsize=(right - left, top - bottom))
+    ax = fig.add_axes((0, 0, 1, 1))
+    for key, (x, y, w, h) in boxes.items():
+        text, kind = labels[key]
+        face, edge, _ = TAPE_COLOURS[kind]
+        rounded = "round,pad=0,rounding_size=0.08"
+        shape = FancyBboxPatch((x - w, y - h), 2 * w, 2 * h, boxstyle=rounded, fc=face, ec=edge)
+        ax.add_patch(shape)
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, family="monospace")
+    for source, target in edges:
+        start, end = _box_edge(boxes[source], boxes[target]), _box_edge(boxes[target], boxes[source])
+        bend = "arc3,rad=-0.35" if boxes[source][0] == boxes[target][0] and abs(start[1] - end[1]) > 1.2 else "arc3"
+        arrow = dict(arrowstyle="-|>", color="#555555", shrinkA=0, shrinkB=0, connectionstyle=bend)
+        ax.annotate("", xy=end, xytext=start, arrowprops=arrow)
+    handles = [Patch(facecolor=face, edgecolor=edge, label=meaning) for face, edge, meaning in TAPE_COLOURS.values()]
+    ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=False, borderaxespad=0.2)
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    ax.axis("off")
+    return fig
+
+
+Box = tuple[float, float, float, float]  # centre x, centre y, half width, half height
+
+
+def _box_edge(box: Box, towards: Box) -> tuple[float, float]:
+    """Where the line from the centre of ``box`` to the centre of ``towards`` leaves ``box``."""
+    (x, y, w, h), (tx, ty, _, _) = box, towards
+    dx, dy = tx - x, ty - y
+    t = min(w / abs(dx) if dx else float("inf"), h / abs(dy) if dy else float("inf"))
+    return x + t * dx, y + t * dy
