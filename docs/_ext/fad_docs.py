@@ -315,17 +315,44 @@ def wrap_source(source: str, width: int = WIDTH) -> str:
     return laid if same else source
 
 
-def public_names(record: fad.Primitive) -> list[str]:
-    """The public functions that are this record: ``fad.numpy.exp``, ``fad.numpy.linalg.inv``, ..."""
-    names = []
-    for module_name in ("fad.numpy", "fad.numpy.linalg", "fad.numpy.fft", "fad.scipy.special"):
+PUBLIC_MODULES = ("fad.numpy", "fad.numpy.linalg", "fad.numpy.fft", "fad.scipy.special")
+
+
+def public_names(record: fad.Primitive) -> tuple[list[str], list[str]]:
+    """Who runs this record: the public names that are it, and the public functions of its name that apply it.
+
+    ``fad.numpy.exp`` is the record ``exp`` itself; ``fad.numpy.sum`` is a function that
+    normalizes its ``axis`` and then applies the record ``sum_p``.
+    """
+    same, wrappers = [], []
+    for module_name in PUBLIC_MODULES:
         try:
             module = importlib.import_module(module_name)
         except ImportError:  # fad.scipy.special without SciPy
             continue
-        public = getattr(module, "__all__", ())
-        names.extend(f"{module_name}.{name}" for name in public if getattr(module, name, None) is record)
-    return names
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name, None)
+            if value is record:
+                same.append(f"{module_name}.{name}")
+            elif name == record.name and callable(value) and not isinstance(value, fad.Primitive):
+                wrappers.append(f"{module_name}.{name}")
+    return same, wrappers
+
+
+def _who_runs(record: fad.Primitive, where: str) -> nodes.paragraph:
+    """The paragraph of an entry that says which public function runs the record."""
+    same, wrappers = public_names(record)
+    if same:
+        text, names, after = "Runs as ", same, "."
+    elif wrappers:
+        text, names, after = "Applied by ", wrappers, ", which prepares the arguments (axes, shapes) first."
+    else:
+        text, names, after = "Not public: ", [where], " is applied inside other functions and rules."
+    paragraph = nodes.paragraph("", text)
+    for i, name in enumerate(names):
+        paragraph += nodes.literal(name, name)
+        paragraph += nodes.Text(", " if i < len(names) - 1 else after)
+    return paragraph
 
 
 def inline_rest(text: str) -> list[nodes.Node]:
@@ -363,18 +390,7 @@ class RuleTable(SphinxDirective):
                 total += 1
                 ident = nodes.make_id(f"rule {module.__name__} {attr}")
                 entry = _section(record.name, ident)
-                called = public_names(record)
-                if called:
-                    paragraph = nodes.paragraph("", "Runs as ")
-                    for i, name in enumerate(called):
-                        paragraph += nodes.literal(name, name)
-                        paragraph += nodes.Text(", " if i < len(called) - 1 else ".")
-                else:
-                    where = f"{module.__name__}.{attr}"
-                    paragraph = nodes.paragraph("", "Not a public function: ")
-                    paragraph += nodes.literal(where, where)
-                    paragraph += nodes.Text(" is used inside other functions and rules.")
-                entry += paragraph
+                entry += _who_runs(record, f"{module.__name__}.{attr}")
                 latex = math_of(record.name)
                 if latex is not None:
                     paragraph = nodes.paragraph()
