@@ -8,7 +8,9 @@ Build it with warnings as errors, and run every example of the pages::
 
 The pictures are drawn during the build by matplotlib's plot directive; the rule table
 is generated from the primitives themselves by the ``fad-rule-table`` directive of
-``_ext/fad_docs.py``. Nothing generated is kept in the source tree.
+``_ext/fad_docs.py``. Nothing generated is kept in the source tree. The formulas are
+typeset by a copy of MathJax that the build puts into the site (the
+``sphinx-mathjax-offline`` package of the docs extra), so the pages need no network.
 """
 
 import doctest

@@ -21,12 +21,12 @@ from fad import demo
 __all__ = ["main"]
 
 
-COMMANDS = {  # subcommand -> its help line
-    "tape": "the note's sigmoid neuron as fad's tape, and the backward fold over it",
-    "tanh": "derivatives of tanh to 4th order by nested grad, against closed forms",
-    "train": "a network of sigmoid neurons trained with fad.grad, a line per epoch",
-    "nesting": "nested derivatives that confused implementations get wrong; a Hessian",
-}
+COMMANDS = (  # each subcommand and its help line
+    ("tape", "the note's sigmoid neuron as fad's tape, and the backward fold over it"),
+    ("tanh", "derivatives of tanh to 4th order by nested grad, against closed forms"),
+    ("train", "a network of sigmoid neurons trained with fad.grad, a line per epoch"),
+    ("nesting", "nested derivatives that confused implementations get wrong; a Hessian"),
+)
 
 
 def _add_options(parser: argparse.ArgumentParser, command: str, default: Any) -> None:
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     for command in ("tape", "tanh", "train"):
         _add_options(parser.add_argument_group(f"options of {command}"), command, lambda value: value)
     commands = parser.add_subparsers(dest="command", title="subcommands", metavar="{tape,tanh,train,nesting}")
-    for command, help_line in COMMANDS.items():
+    for command, help_line in COMMANDS:
         sub = commands.add_parser(command, prog=f"python -m fad {command}", help=help_line, description=help_line)
         _add_options(sub, command, lambda value: argparse.SUPPRESS)
     return parser

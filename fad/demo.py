@@ -26,6 +26,7 @@ See Also: fad.tape, fad.grad, fad.__main__
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -412,11 +413,11 @@ def squared_error(w: Any, x: Any, y: Any) -> Any:
     return np.sum(residual * residual)
 
 
-def fit_ridge(penalty: float, x: numpy.ndarray, y: numpy.ndarray, steps: int = 200) -> numpy.ndarray:
-    """Fit ``x @ w ~ y`` with an L2 penalty by gradient descent with :func:`fad.grad`; return ``w``.
+def fit_ridge(penalty: float, x: Any, y: Any, steps: int = 200) -> numpy.ndarray:
+    """``w`` fitted to ``x @ w ~ y`` with an L2 penalty, by gradient descent.
 
-    One task of a hyperparameter sweep: independent of every other penalty, so a pool of
-    processes can run many at once.
+    One task of a hyperparameter sweep: independent of every other penalty, so a
+    pool of processes can run many at once. The gradient is :func:`fad.grad`'s.
 
     >>> x = numpy.random.default_rng(0).normal(size=(40, 2))
     >>> numpy.round(fit_ridge(0.0, x, x @ numpy.array([1.0, -1.0])), 4)
@@ -429,7 +430,8 @@ def fit_ridge(penalty: float, x: numpy.ndarray, y: numpy.ndarray, steps: int = 2
         return squared_error(w, x, y) / len(y) + penalty * np.sum(w * w)
 
     gradient = fad.grad(loss)
-    rate = 0.5 / (numpy.linalg.norm(x, 2) ** 2 / len(y) + penalty)  # below 1/L for this quadratic
+    lipschitz = numpy.linalg.norm(x, 2) ** 2 / len(y) + penalty
+    rate = 0.5 / lipschitz  # a safe step for this quadratic
     w = numpy.zeros(x.shape[1])
     for _ in range(steps):
         w = w - rate * gradient(w)
@@ -440,11 +442,11 @@ def fit_ridge(penalty: float, x: numpy.ndarray, y: numpy.ndarray, steps: int = 2
 # Drawing a tape (the picture of the page "From the note to the code")
 # --------------------------------------------------------------------------------------
 
-TAPE_COLOURS = {  # kind of node -> (fill, edge, what the legend says)
+TAPE_COLOURS = types.MappingProxyType({  # kind of node -> (fill, edge, what the legend says); read-only
     "operation": ("#fdf2d0", "#b7791f", "operation: its tape line, stored value, cotangent"),
     "input": ("#dbe9f6", "#2b6cb0", "input of the function: value, cotangent (the gradient)"),
     "constant": ("#eeeeee", "#888888", "constant: no cotangent"),
-}
+})
 
 
 def draw_tape(tape: fad.Tape, ybar: Any = 1.0) -> Any:

@@ -31,11 +31,15 @@ def make_problem(rows: int = 400, features: int = 3) -> tuple[numpy.ndarray, num
 
 
 def data_parallel_gradient(w, x, y):
-    """The gradient of squared_error over all rows of the Dask arrays x and y: one task per chunk, then a sum."""
+    """The gradient of squared_error over the rows of Dask arrays x and y.
+
+    One task per chunk of rows, then a sum: only w and the gradients travel.
+    """
     import dask
 
-    gradient = fad.grad(squared_error)  # pickles: squared_error is found by name in fad.demo
-    parts = [dask.delayed(gradient)(w, xc, yc) for xc, yc in zip(x.to_delayed().ravel(), y.to_delayed().ravel())]
+    gradient = fad.grad(squared_error)  # pickles: squared_error is in fad.demo
+    x_chunks, y_chunks = x.to_delayed().ravel(), y.to_delayed().ravel()
+    parts = [dask.delayed(gradient)(w, a, b) for a, b in zip(x_chunks, y_chunks)]
     return dask.delayed(sum)(parts).compute()
 
 
@@ -46,7 +50,7 @@ def sweep_with_processes(penalties, x, y):
 
 
 def sweep_with_dask(client, penalties, x, y):
-    """fit_ridge at every penalty, as Dask futures; the data are sent to the workers once."""
+    """fit_ridge at every penalty, as Dask futures; data go to each worker once."""
     x_future, y_future = client.scatter([x, y], broadcast=True)
     futures = client.map(fit_ridge, penalties, x=x_future, y=y_future)
     return client.gather(futures)
@@ -74,25 +78,27 @@ def test_sweep_with_a_process_pool():
 
 @pytest.fixture(scope="module")
 def client():
-    distributed = pytest.importorskip(
-        "distributed", reason="dask.distributed is not installed: pip install '.[dask]' to run fad on a Dask cluster"
-    )
-    with distributed.LocalCluster(
+    reason = "dask.distributed is not installed: pip install '.[dask]' to run it"
+    distributed = pytest.importorskip("distributed", reason=reason)
+    cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    )
+    with cluster, distributed.Client(cluster) as client:
         yield client
 
 
 def test_data_parallel_gradient_over_the_chunks_of_a_dask_array(client):
     import dask.array as da
 
-    x = da.random.default_rng(0).normal(size=(1000, 3), chunks=(250, 3))  # made by the workers, chunk by chunk
+    # made by the workers, chunk by chunk:
+    x = da.random.default_rng(0).normal(size=(1000, 3), chunks=(250, 3))
     y = x @ numpy.array([1.0, -2.0, 0.5]) + 1.0
     w = numpy.array([0.3, 0.2, 0.1])
     assert x.numblocks == (4, 1)
     got = data_parallel_gradient(w, x, y)
     xs, ys = x.compute(), y.compute()
-    numpy.testing.assert_allclose(got, fad.grad(squared_error)(w, xs, ys), rtol=1e-10)
+    want = fad.grad(squared_error)(w, xs, ys)
+    numpy.testing.assert_allclose(got, want, rtol=1e-10)
     assert len(client.scheduler_info()["workers"]) == 2
 
 
