@@ -8,7 +8,9 @@ Build it with warnings as errors, and run every example of the pages::
 
 The pictures are drawn during the build by matplotlib's plot directive; the rule table
 is generated from the primitives themselves by the ``fad-rule-table`` directive of
-``_ext/fad_docs.py``. Nothing generated is kept in the source tree.
+``_ext/fad_docs.py``. Nothing generated is kept in the source tree. The formulas are
+typeset by a copy of MathJax that the build puts into the site (the
+``sphinx-mathjax-offline`` package of the docs extra), so the pages need no network.
 """
 
 import doctest
@@ -33,13 +35,18 @@ extensions = [
     "sphinx.ext.mathjax",
     "matplotlib.sphinxext.plot_directive",
     "fad_docs",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into the site: formulas render with no network
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "README.md"]
 
 # Pages written by other parts of the project; each is in the table of contents when it exists.
-OPTIONAL_PAGES = ("testing", "performance", "complex")
+OPTIONAL_PAGES = ("testing", "performance", "complex", "scipy", "training", "explain", "conventions", "refuses")
+
+# Maths: MathJax from the site itself (_static/mathjax, from the sphinx-mathjax-offline package of
+# the docs extra), never from a CDN, so that every formula renders offline.
+mathjax_path = "mathjax/tex-chtml.js"
 
 # MyST: $...$ and $$...$$ for math, ::: fences, anchors for headings to link to.
 myst_enable_extensions = ["dollarmath", "colon_fence"]
@@ -68,7 +75,8 @@ plot_apply_rcparams = True
 
 html_title = f"fad {release}"
 html_theme = "furo" if importlib.util.find_spec("furo") else "alabaster"
-html_static_path: list = []
+html_static_path = ["_static"]
+html_css_files = ["fad_docs.css"]  # the rule table's code wraps instead of scrolling
 pygments_style = "sphinx"
 
 

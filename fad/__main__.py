@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 import fad
 from fad import demo
@@ -20,42 +21,65 @@ from fad import demo
 __all__ = ["main"]
 
 
+COMMANDS = (  # each subcommand and its help line
+    ("tape", "the note's sigmoid neuron as fad's tape, and the backward fold over it"),
+    ("tanh", "derivatives of tanh to 4th order by nested grad, against closed forms"),
+    ("train", "a network of sigmoid neurons trained with fad.grad, a line per epoch"),
+    ("nesting", "nested derivatives that confused implementations get wrong; a Hessian"),
+)
+
+
+def _add_options(parser: argparse.ArgumentParser, command: str, default: Any) -> None:
+    """The options of ``command``, on ``parser``; ``default(value)`` is each one's default there."""
+    if command == "tape":
+        parser.add_argument("--w", type=float, default=default(0.5), help="the weight (default 0.5)")
+        parser.add_argument("--a", type=float, default=default(2.0), help="the input activation (default 2.0)")
+        parser.add_argument("--b", type=float, default=default(0.1), help="the bias (default 0.1)")
+    elif command == "tanh":
+        parser.add_argument(
+            "--points",
+            type=float,
+            nargs="+",
+            default=default([-1.0, 0.0, 0.5, 2.0]),
+            metavar="X",
+            help="where to evaluate them (default -1 0 0.5 2)",
+        )
+    elif command == "train":
+        parser.add_argument("--epochs", type=int, default=default(20), help="passes over the data (default 20)")
+        parser.add_argument("--hidden", type=int, default=default(12), help="neurons in the hidden layer (default 12)")
+        parser.add_argument("--seed", type=int, default=default(0), help="seed of the initial weights (default 0)")
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The command line: an optional subcommand; every subcommand's options also work without it.
+
+    The defaults live on the main parser; a subcommand's parser sets only the options given
+    to it (``argparse.SUPPRESS``), so ``python -m fad --epochs 2`` (all three, two epochs)
+    and ``python -m fad train --epochs 2`` both read the same defaults.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m fad",
         usage="python -m fad [-h] [{tape,tanh,train,nesting}] [options]",
-        description="See what fad computes. With no subcommand: tape, tanh and train, in turn.",
+        description="See what fad computes. With no subcommand: tape, tanh and train, in turn, "
+        "each with the options given.",
         epilog="Each demonstration checks its numbers; the exit status is 1 if a check fails.",
     )
+    for command in ("tape", "tanh", "train"):
+        _add_options(parser.add_argument_group(f"options of {command}"), command, lambda value: value)
     commands = parser.add_subparsers(dest="command", title="subcommands", metavar="{tape,tanh,train,nesting}")
-    tape = commands.add_parser("tape", help="the note's sigmoid neuron as fad's tape, and the backward fold over it")
-    tape.add_argument("--w", type=float, default=0.5, help="the weight (default 0.5)")
-    tape.add_argument("--a", type=float, default=2.0, help="the input activation (default 2.0)")
-    tape.add_argument("--b", type=float, default=0.1, help="the bias (default 0.1)")
-    tanh = commands.add_parser("tanh", help="derivatives of tanh to 4th order by nested grad, against closed forms")
-    tanh.add_argument(
-        "--points",
-        type=float,
-        nargs="+",
-        default=[-1.0, 0.0, 0.5, 2.0],
-        metavar="X",
-        help="where to evaluate them (default -1 0 0.5 2)",
-    )
-    train = commands.add_parser("train", help="a network of sigmoid neurons trained with fad.grad, a line per epoch")
-    train.add_argument("--epochs", type=int, default=20, help="passes over the data (default 20)")
-    train.add_argument("--hidden", type=int, default=12, help="neurons in the hidden layer (default 12)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
-    commands.add_parser("nesting", help="nested derivatives that confused implementations get wrong; a Hessian")
+    for command, help_line in COMMANDS:
+        sub = commands.add_parser(command, prog=f"python -m fad {command}", help=help_line, description=help_line)
+        _add_options(sub, command, lambda value: argparse.SUPPRESS)
     return parser
 
 
-def _show(args: argparse.Namespace) -> bool:
-    """Run the demonstration of one parsed subcommand; return whether its checks passed."""
-    if args.command == "tape":
+def _show(command: str, args: argparse.Namespace) -> bool:
+    """Run the demonstration of one subcommand with the parsed options; return whether its checks passed."""
+    if command == "tape":
         return demo.show_sigmoid_tape(args.w, args.a, args.b)
-    if args.command == "tanh":
+    if command == "tanh":
         return demo.show_tanh_derivatives(args.points)
-    if args.command == "train":
+    if command == "train":
         return demo.show_training(args.epochs, args.hidden, args.seed)
     return demo.show_nesting()
 
@@ -72,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is not None:
-        return 0 if _show(args) else 1
+        return 0 if _show(args.command, args) else 1
     print(f"fad {fad.__version__}: reverse-mode automatic differentiation as the note describes it.")
     print("`python -m fad --help` lists what else this can show.")
     passed = []
@@ -80,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print(f"{number}. " + "-" * 84)
         print()
-        passed.append(_show(parser.parse_args([command])))  # each with its defaults
+        passed.append(_show(command, args))
     print()
     print("All checks passed." if all(passed) else "SOME CHECKS FAILED: see above.")
     return 0 if all(passed) else 1

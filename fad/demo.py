@@ -26,6 +26,7 @@ See Also: fad.tape, fad.grad, fad.__main__
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -38,6 +39,7 @@ __all__ = [
     "sigmoid",
     "sigmoid_neuron",
     "cotangents",
+    "fixed",
     "tanh_closed_forms",
     "TANH_CLOSED_FORMS",
     "tanh_derivatives",
@@ -53,6 +55,10 @@ __all__ = [
     "show_tanh_derivatives",
     "show_training",
     "show_nesting",
+    "squared_error",
+    "fit_ridge",
+    "TAPE_COLOURS",
+    "draw_tape",
 ]
 
 # A network: one (W, b) pair per layer, W of shape (outputs, inputs) and b of shape (outputs,).
@@ -111,6 +117,20 @@ def cotangents(tape: fad.Tape, ybar: Any = 1.0) -> list[tuple[str, Any]]:
     return done + [(names[node], ybars[node]) for node in sorted(ybars)]
 
 
+def fixed(value: float, width: int = 0, digits: int = 6) -> str:
+    """``value`` in fixed point, with no minus sign on a number that rounds to zero.
+
+    ``f"{-1e-17:.6f}"`` is ``'-0.000000'``, which reads as a wrong sign; this is ``'0.000000'``.
+
+    >>> fixed(-1e-17), fixed(-0.0), fixed(-0.25, 8)
+    ('0.000000', '0.000000', '-0.250000')
+
+    See Also: show_tanh_derivatives
+    """
+    rounded = round(float(value), digits) + 0.0  # -0.0 + 0.0 is 0.0
+    return f"{rounded:{width}.{digits}f}"
+
+
 def show_sigmoid_tape(w: float = 0.5, a: float = 2.0, b: float = 0.1) -> bool:
     """Print the neuron's tape and every node's cotangent; check them against fad.grad."""
     tape = fad.tape(sigmoid_neuron)(w, a, b)
@@ -119,15 +139,15 @@ def show_sigmoid_tape(w: float = 0.5, a: float = 2.0, b: float = 0.1) -> bool:
     print()
     names = tape.names()
     for line, entry in zip(str(tape).splitlines(), tape.entries):
-        print(f"    {line:<24} # {names[entry.out]} = {entry.value:.6f}")
+        print(f"    {line:<24} # {names[entry.out]} = {fixed(entry.value)}")
     print()
     print("The backward fold: each node's cotangent, once, from the output back")
     print("(xbar = j(f)(y, ybar, x) of the node's primitive, with the stored value y):")
     print()
     fold = cotangents(tape)
-    print("    " + "   ".join(f"{name}bar = {value:.6f}" for name, value in fold[:3]))
-    print("    " + "   ".join(f"{name}bar = {value:.6f}" for name, value in fold[3:6]))
-    print("    " + "   ".join(f"{name}bar = {value:.6f}" for name, value in fold[6:]))
+    print("    " + "   ".join(f"{name}bar = {fixed(value)}" for name, value in fold[:3]))
+    print("    " + "   ".join(f"{name}bar = {fixed(value)}" for name, value in fold[3:6]))
+    print("    " + "   ".join(f"{name}bar = {fixed(value)}" for name, value in fold[6:]))
     want = fad.grad(sigmoid_neuron, argnums=(0, 1, 2))(w, a, b)
     got = dict(fold)
     ok = all(abs(got[name] - x) < 1e-12 for name, x in zip(("w", "a", "b"), want))
@@ -181,7 +201,7 @@ def show_tanh_derivatives(points: Sequence[float] = (-1.0, 0.0, 0.5, 2.0)) -> bo
     for k, (form, row, exact) in enumerate(zip(TANH_CLOSED_FORMS, got, want)):
         difference = max(abs(g - w) for g, w in zip(row, exact))
         worst = max(worst, difference)
-        print(f"  {k:<6}{form:<25}" + "".join(f"{g:>11.6f}" for g in row) + f"{difference:>12.1e}")
+        print(f"  {k:<6}{form:<25}" + "".join(fixed(g, 11) for g in row) + f"{difference:>12.1e}")
     print()
     ok = worst < 1e-9
     print(f"largest difference from the closed forms: {worst:.1e} ({'ok' if ok else 'TOO LARGE'})")
@@ -364,7 +384,148 @@ def show_nesting() -> bool:
     print()
     print("    jacobian(grad(f)) of f(v) = v0^2 v1 + sin(v1) at v = (1, 0.5), the Hessian:")
     for row, exact_row in zip(hessian, exact):
-        print(f"        [{row[0]:9.6f} {row[1]:9.6f}]   (exact: [{exact_row[0]:9.6f} {exact_row[1]:9.6f}])")
+        got_row, exact_text = " ".join(fixed(v, 9) for v in row), " ".join(fixed(v, 9) for v in exact_row)
+        print(f"        [{got_row}]   (exact: [{exact_text}])")
     print()
     print(f"all nested derivatives exact: {'ok' if all(passed) else 'NO'}")
     return all(passed)
+
+
+# --------------------------------------------------------------------------------------
+# Past one machine: functions that worker processes import by name (docs/distributed.md)
+# --------------------------------------------------------------------------------------
+
+
+def squared_error(w: Any, x: Any, y: Any) -> Any:
+    """The sum of squared residuals of the linear model ``x @ w`` against ``y``.
+
+    A sum over the rows, so the gradient over all the data is the sum of the gradients
+    over any split of the rows into chunks: the data-parallel gradient of the
+    documentation page "Past one machine".
+
+    >>> x, y = numpy.eye(2), numpy.array([1.0, 2.0])
+    >>> float(squared_error(numpy.zeros(2), x, y)), fad.grad(squared_error)(numpy.zeros(2), x, y)
+    (5.0, array([-2., -4.]))
+
+    See Also: fit_ridge, fad.grad
+    """
+    residual = x @ w - y
+    return np.sum(residual * residual)
+
+
+def fit_ridge(penalty: float, x: Any, y: Any, steps: int = 200) -> numpy.ndarray:
+    """``w`` fitted to ``x @ w ~ y`` with an L2 penalty, by gradient descent.
+
+    One task of a hyperparameter sweep: independent of every other penalty, so a
+    pool of processes can run many at once. The gradient is :func:`fad.grad`'s.
+
+    >>> x = numpy.random.default_rng(0).normal(size=(40, 2))
+    >>> numpy.round(fit_ridge(0.0, x, x @ numpy.array([1.0, -1.0])), 4)
+    array([ 1., -1.])
+
+    See Also: squared_error, fad.value_and_grad
+    """
+
+    def loss(w: Any) -> Any:
+        return squared_error(w, x, y) / len(y) + penalty * np.sum(w * w)
+
+    gradient = fad.grad(loss)
+    lipschitz = numpy.linalg.norm(x, 2) ** 2 / len(y) + penalty
+    rate = 0.5 / lipschitz  # a safe step for this quadratic
+    w = numpy.zeros(x.shape[1])
+    for _ in range(steps):
+        w = w - rate * gradient(w)
+    return w
+
+
+# --------------------------------------------------------------------------------------
+# Drawing a tape (the picture of the page "From the note to the code")
+# --------------------------------------------------------------------------------------
+
+TAPE_COLOURS = types.MappingProxyType({  # kind of node -> (fill, edge, what the legend says); read-only
+    "operation": ("#fdf2d0", "#b7791f", "operation: its tape line, stored value, cotangent"),
+    "input": ("#dbe9f6", "#2b6cb0", "input of the function: value, cotangent (the gradient)"),
+    "constant": ("#eeeeee", "#888888", "constant: no cotangent"),
+})
+
+
+def draw_tape(tape: fad.Tape, ybar: Any = 1.0) -> Any:
+    """Draw the tape of a function of scalars as a graph, each node with its value and cotangent.
+
+    The operations run down the right-hand column in tape order, so the forward pass reads
+    top to bottom and the backward pass bottom to top; an input or a constant sits to the
+    left of the operation that first uses it; a legend says what the colours mean. The
+    cotangents are those of the backward fold from ``ybar`` (:func:`cotangents`). Needs
+    matplotlib; returns the figure, about 5 inches wide (550 pixels at 110 dpi).
+
+    >>> figure = draw_tape(fad.tape(sigmoid_neuron)(0.5, 2.0, 0.1))
+    >>> [round(float(size), 1) for size in figure.get_size_inches()]
+    [4.8, 7.2]
+
+    See Also: cotangents, fad.tape
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch, Patch
+
+    names, lines = tape.names(), str(tape).splitlines()
+    bars = dict(cotangents(tape, ybar))
+    boxes: dict[Any, Box] = {}  # node -> its box
+    labels: dict[Any, tuple[str, str]] = {}
+    edges = []
+    row_height, op_x, op_half_width, leaf_step = 1.0, 3.0, 1.05, 1.2
+    for k, entry in enumerate(tape.entries):
+        y = -row_height * k
+        boxes[entry.out] = (op_x, y, op_half_width, 0.38)
+        value, bar = fixed(entry.value, digits=4), fixed(bars.get(names[entry.out], 0.0), digits=4)
+        labels[entry.out] = (f"{lines[k]}\nvalue {value}\ncotangent {bar}", "operation")
+        new = []  # the inputs of the function first used here, and the constants
+        for position, (x, node) in enumerate(zip(entry.inputs, entry.nodes)):
+            key = node if node is not None else ("constant", k, position)
+            if key not in boxes and key not in [n for n, _ in new]:
+                new.append((key, x))
+            edges.append((key, entry.out))
+        for i, (key, x) in enumerate(new):  # in one column left of the operation, stacked
+            centre_y = y + 0.32 * (len(new) - 1) - 0.64 * i
+            if isinstance(key, tuple):
+                boxes[key] = (op_x - op_half_width - leaf_step + 0.3, centre_y, 0.3, 0.2)
+                labels[key] = (f"{x}", "constant")
+            else:
+                boxes[key] = (op_x - op_half_width - leaf_step, centre_y, 0.68, 0.28)
+                bar = fixed(bars.get(names[key], 0.0), digits=4)
+                labels[key] = (f"{names[key]} = {fixed(x, digits=4)}\ncotangent {bar}", "input")
+    left = min(x - w for x, _, w, _ in boxes.values()) - 0.1
+    right = max(x + w for x, _, w, _ in boxes.values()) + 0.1
+    left = min(left, right - 4.8)  # wide enough for the legend
+    top = max(y + h for _, y, _, h in boxes.values()) + 0.1
+    bottom = min(y - h for _, y, _, h in boxes.values()) - 1.1  # room for the legend
+    fig = plt.figure(figsize=(right - left, top - bottom))
+    ax = fig.add_axes((0, 0, 1, 1))
+    for key, (x, y, w, h) in boxes.items():
+        text, kind = labels[key]
+        face, edge, _ = TAPE_COLOURS[kind]
+        rounded = "round,pad=0,rounding_size=0.08"
+        shape = FancyBboxPatch((x - w, y - h), 2 * w, 2 * h, boxstyle=rounded, fc=face, ec=edge)
+        ax.add_patch(shape)
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, family="monospace")
+    for source, target in edges:
+        start, end = _box_edge(boxes[source], boxes[target]), _box_edge(boxes[target], boxes[source])
+        bend = "arc3,rad=-0.35" if boxes[source][0] == boxes[target][0] and abs(start[1] - end[1]) > 1.2 else "arc3"
+        arrow = dict(arrowstyle="-|>", color="#555555", shrinkA=0, shrinkB=0, connectionstyle=bend)
+        ax.annotate("", xy=end, xytext=start, arrowprops=arrow)
+    handles = [Patch(facecolor=face, edgecolor=edge, label=meaning) for face, edge, meaning in TAPE_COLOURS.values()]
+    ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=False, borderaxespad=0.2)
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    ax.axis("off")
+    return fig
+
+
+Box = tuple[float, float, float, float]  # centre x, centre y, half width, half height
+
+
+def _box_edge(box: Box, towards: Box) -> tuple[float, float]:
+    """Where the line from the centre of ``box`` to the centre of ``towards`` leaves ``box``."""
+    (x, y, w, h), (tx, ty, _, _) = box, towards
+    dx, dy = tx - x, ty - y
+    t = min(w / abs(dx) if dx else float("inf"), h / abs(dy) if dy else float("inf"))
+    return x + t * dx, y + t * dy

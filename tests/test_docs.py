@@ -77,3 +77,71 @@ def test_note_page_shows_the_lines_of_fad(site):
     assert "exp        = primitive(np.exp,        lambda y, ybar, x: (y * ybar,)," in page
     assert "def backward_step(ybars: dict, entry: Entry) -> dict:" in page
     assert "def _solve_vjp(" in page
+
+
+def page_text(site, name: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", (site / "html" / f"{name}.html").read_text()))
+
+
+def test_formulas_render_without_the_network(site):
+    assert (site / "html" / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for page in (site / "html").glob("*.html"):
+        scripts = re.findall(r'<script[^>]*src="([^"]+)"', page.read_text())
+        assert not [s for s in scripts if "//" in s], f"{page.name} loads a script from the network: {scripts}"
+
+
+def test_the_note_is_named_where_it_matters(site):
+    for text in (page_text(site, "index"), page_text(site, "note"), (ROOT / "README.md").read_text()):
+        flat = " ".join(text.split())
+        assert "Automatic differentiation" in flat and "2018-06-03" in flat
+        assert "GNU Free Documentation License" in flat and "CSC321" in flat and "autodidact" in flat
+
+
+def test_pages_in_a_learners_order(site):
+    index = (DOCS / "index.md").read_text()
+    order = [line.strip() for line in index.splitlines() if re.fullmatch(r"[a-z-]+", line.strip())]
+    assert order.index("backprop") < order.index("nesting") < order.index("forward-mode"), order
+    for page in ("control-flow", "gotchas", "optimize", "distributed", "scipy", "odeint", "explain", "refuses"):
+        assert page in order and (site / "html" / f"{page}.html").exists(), page
+
+
+def test_rule_table_reads_well(site):
+    page = html.unescape((site / "html" / "rules.html").read_text())
+    text = re.sub(r"<[^>]+>", "", page)
+    titles = re.findall(r"<h3>(\w+)", page)
+    assert "einsum" in titles
+    assert len(titles) == len(set(titles)), "a primitive's name is listed twice"
+    assert text.count("Runs as ") + text.count("Applied by ") + text.count("Not public: ") == len(titles)
+    summaries = re.findall(r"</h2>\s*<p>(.*?)</p>", page, re.S)
+    assert summaries and not [s for s in summaries if "``" in s or ":func:" in s], "raw reST in a module summary"
+    assert 'class="fad-rule highlight-python' in page  # wrapped by _static/fad_docs.css
+
+
+def test_rule_code_is_laid_out_to_the_column():
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        import fad_docs
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    for _, found in fad_docs.primitives():
+        for _, record in found:
+            for source in fad_docs.rule_sources(record):
+                laid = fad_docs.wrap_source(source)
+                if not source.lstrip().startswith(("def ", "@")) and "#" not in source:
+                    assert max(map(len, laid.splitlines())) <= fad_docs.WIDTH, laid
+
+
+def test_api_page_links_see_also_and_shows_the_testing_names(site):
+    page = (site / "html" / "api.html").read_text()
+    assert re.search(r'See Also:</strong> <a class="reference internal" href="#fad\.', page)
+    for name in ("strategies.floats", "strategies.broadcastable_shapes", "strategies.cotangents", "profile"):
+        assert f'id="fad.testing.{name}"' in page, name
+    assert 'id="fad.testing.Tolerance"' in page and 'id="fad.testing.TOLERANCES"' in page
+
+
+def test_the_tape_picture_fits_the_column_and_its_code_runs_outside_the_docs(site):
+    from PIL import Image
+
+    width, _ = Image.open(site / "html" / "_images" / "note-1.png").size
+    assert width <= 740
+    assert "fad_docs" not in page_text(site, "note")

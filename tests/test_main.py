@@ -94,3 +94,36 @@ def test_python_m_fad_runs_in_a_few_seconds():
     assert "t4 = exp(t3)" in result.stdout
     assert result.stdout.rstrip().endswith("All checks passed.")
     assert seconds < 30, f"python -m fad took {seconds:.1f} s; it should take a few"  # generous: shared CI machines
+
+
+@pytest.mark.parametrize("command", ["tape", "tanh", "train", "nesting"])
+def test_subcommand_help_has_a_clean_usage_line(capsys, command):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    usage = capsys.readouterr().out.splitlines()[0]
+    assert re.fullmatch(rf"usage: python -m fad {command} \[-h\]( \[--\w+ .*)?", usage), usage
+
+
+def test_options_without_a_subcommand_apply_to_the_default_run(capsys):
+    assert main(["--epochs", "2", "--hidden", "4", "--points", "0.25"]) == 0
+    out = capsys.readouterr().out
+    assert len(epoch_costs(out)) == 3  # epoch 0 and two epochs
+    assert "2 inputs -> 4 -> 1 output" in out
+    assert "x = 0.25" in out and "x = -1.00" not in out
+
+
+def test_options_before_or_after_the_subcommand(capsys):
+    assert main(["--epochs", "2", "train"]) == 0
+    assert len(epoch_costs(capsys.readouterr().out)) == 3
+    assert main(["train", "--epochs", "1"]) == 0
+    assert len(epoch_costs(capsys.readouterr().out)) == 2
+
+
+def test_no_negative_zero_in_the_tables(capsys):
+    assert main(["tanh", "--points", "0", "-0.0"]) == 0
+    out = capsys.readouterr().out
+    assert "-0.000000" not in out
+    assert re.search(r"^  2 +-2t \(1 - t\^2\) +0\.000000 +0\.000000 ", out, re.M)
+    assert main(["tape", "--w", "0.0", "--a", "0.0", "--b", "0.0"]) == 0
+    assert "-0.000000" not in capsys.readouterr().out

@@ -1,14 +1,16 @@
-"""The docs' own Sphinx extension: the rule table generated from the primitives, and tape drawings.
+"""The docs' own Sphinx extension: the rule table, generated from the primitives.
 
 ``fad-rule-table`` walks :mod:`fad.numpy` (every module of the package, ``linalg`` and
 ``fft`` included) and :mod:`fad.scipy.special` (when SciPy is installed) for
 :class:`fad.Primitive` records, and shows each one's name, its VJP in mathematical
 notation (from :data:`MATH`, keyed by primitive name) and the code of its rule, taken from
 the record itself with :func:`inspect.getsource`. A primitive that :data:`MATH` does not
-know shows its code only, so new primitives never break the build.
+know shows its code only, so new primitives never break the build. Each entry also says
+which public functions run the record (``fad.numpy.exp``, ...), and the code is wrapped
+to the width of the page (:func:`wrap_source`), so that nothing scrolls sideways.
 
-:func:`draw_tape` draws a :class:`fad.Tape` as a graph with matplotlib, every node with
-its stored value and its cotangent.
+The picture of a tape on the page "From the note to the code" is drawn by
+:func:`fad.demo.draw_tape`, which readers can run themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import importlib
 import importlib.util
 import inspect
 import pkgutil
+import re
 import textwrap
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -223,6 +226,143 @@ def rule_sources(record: fad.Primitive) -> list[str]:
     return sources
 
 
+WIDTH = 84  # characters of code that fit the page's column without scrolling
+
+
+def _split_top_level(text: str) -> list[str]:
+    """``text`` split at the commas that are not inside brackets, strings or a lambda's parameters."""
+    parts, depth, quote, start, parameters = [], 0, "", 0, False
+    for i, char in enumerate(text):
+        if depth == 0 and re.match(r"\blambda\b", text[i:]) and (i == 0 or not text[i - 1].isalnum()):
+            parameters = True
+        if quote:
+            quote = "" if char == quote and text[i - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == ":" and depth == 0:
+            parameters = False
+        elif char == "," and depth == 0 and not parameters:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def _layout(text: str, indent: str, width: int) -> list[str]:
+    """One expression or statement, one line if it fits, else its outermost call (or bracket) one argument a line."""
+    if len(indent) + len(text) <= width:
+        return [indent + text]
+    opening = next((i for i, char in enumerate(text) if char in "([" and _closes_at_end(text, i)), None)
+    if opening is None:
+        return [indent + text]  # nothing to break: the page wraps it (_static/fad_docs.css)
+    closing = {"(": ")", "[": "]"}[text[opening]]
+    head, inner = text[: opening + 1], text[opening + 1 : text.rindex(closing)]
+    tail = text[text.rindex(closing) :]
+    lines = [indent + head]
+    for argument in _split_top_level(inner):
+        laid = _layout(argument, indent + "    ", width - 1)
+        lines.extend([*laid[:-1], laid[-1] + ","])
+    return [*lines, indent + tail]
+
+
+def _closes_at_end(text: str, opening: int) -> bool:
+    """Whether the bracket at ``opening`` is closed by the last bracket of ``text`` (a trailing comma aside)."""
+    depth, quote = 0, ""
+    for i in range(opening, len(text)):
+        char = text[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 :].strip() in ("", ",")
+    return False
+
+
+def wrap_source(source: str, width: int = WIDTH) -> str:
+    """The code of a rule, re-laid to ``width`` columns, so that the page needs no sideways scrolling.
+
+    The rule tables align their columns for reading side by side in the source; on the
+    page each rule is shown alone. A statement with a line longer than ``width`` (and no
+    comment to keep in place) is joined, its alignment spaces dropped, and laid out again
+    one argument of its outermost call per line, recursively, checked to parse to the same
+    code. A ``def`` keeps its lines; the page's style wraps any that are still too long.
+
+    >>> print(wrap_source("exp        = primitive(np.exp,        lambda y, ybar, x: (y * ybar,), unread=(1,))", 40))
+    exp = primitive(
+        np.exp,
+        lambda y, ybar, x: (y * ybar,),
+        unread=(1,),
+    )
+    """
+    lines = source.splitlines()
+    if all(len(line) <= width for line in lines) or source.lstrip().startswith(("def ", "@")) or "#" in source:
+        return source
+    joined = re.sub(r"\s+", " ", " ".join(line.strip() for line in lines)).replace("( ", "(").replace(" )", ")")
+    laid = "\n".join(_layout(joined, "", width))
+    try:
+        same = ast.dump(ast.parse(laid)) == ast.dump(ast.parse(textwrap.dedent(source)))
+    except SyntaxError:
+        same = False
+    return laid if same else source
+
+
+PUBLIC_MODULES = ("fad.numpy", "fad.numpy.linalg", "fad.numpy.fft", "fad.scipy.special")
+
+
+def public_names(record: fad.Primitive) -> tuple[list[str], list[str]]:
+    """Who runs this record: the public names that are it, and the public functions of its name that apply it.
+
+    ``fad.numpy.exp`` is the record ``exp`` itself; ``fad.numpy.sum`` is a function that
+    normalizes its ``axis`` and then applies the record ``sum_p``.
+    """
+    same, wrappers = [], []
+    for module_name in PUBLIC_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # fad.scipy.special without SciPy
+            continue
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name, None)
+            if value is record:
+                same.append(f"{module_name}.{name}")
+            elif name == record.name and callable(value) and not isinstance(value, fad.Primitive):
+                wrappers.append(f"{module_name}.{name}")
+    return same, wrappers
+
+
+def _who_runs(record: fad.Primitive, where: str) -> nodes.paragraph:
+    """The paragraph of an entry that says which public function runs the record."""
+    same, wrappers = public_names(record)
+    if same:
+        text, names, after = "Runs as ", same, "."
+    elif wrappers:
+        text, names, after = "Applied by ", wrappers, ", which prepares the arguments (axes, shapes) first."
+    else:
+        text, names, after = "Not public: ", [where], " is applied inside other functions and rules."
+    paragraph = nodes.paragraph("", text)
+    for i, name in enumerate(names):
+        paragraph += nodes.literal(name, name)
+        paragraph += nodes.Text(", " if i < len(names) - 1 else after)
+    return paragraph
+
+
+def inline_rest(text: str) -> list[nodes.Node]:
+    """A docstring summary as text and code nodes: ``x`` and roles such as :func:`x` shown as code, not raw reST."""
+    text = re.sub(r":[\w:]+:`~?([^`]+)`", r"``\1``", text)
+    pieces = text.split("``")
+    return [nodes.literal(piece, piece) if i % 2 else nodes.Text(piece) for i, piece in enumerate(pieces) if piece]
+
+
+
 # --------------------------------------------------------------------------------------
 # The directive
 # --------------------------------------------------------------------------------------
@@ -245,20 +385,20 @@ class RuleTable(SphinxDirective):
         for module, found in primitives():
             section = _section(module.__name__, nodes.make_id(f"rules {module.__name__}"))
             summary = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-            section += nodes.paragraph(summary, summary)
+            section += nodes.paragraph("", "", *inline_rest(summary))
             for attr, record in found:
                 total += 1
                 ident = nodes.make_id(f"rule {module.__name__} {attr}")
-                title = record.name if attr in (record.name, record.name + "_p") else f"{record.name} ({attr})"
-                entry = _section(title, ident)
+                entry = _section(record.name, ident)
+                entry += _who_runs(record, f"{module.__name__}.{attr}")
                 latex = math_of(record.name)
                 if latex is not None:
                     paragraph = nodes.paragraph()
                     paragraph += nodes.math(latex, latex)
                     entry += paragraph
                 for source in rule_sources(record):
-                    block = nodes.literal_block(source, source, language="python")
-                    entry += block
+                    code = wrap_source(source)
+                    entry += nodes.literal_block(code, code, language="python", classes=["fad-rule"])
                 section += entry
             sections.append(section)
         count = f"{total} primitives, generated from the records when these pages were built."
@@ -266,88 +406,53 @@ class RuleTable(SphinxDirective):
 
 
 # --------------------------------------------------------------------------------------
-# Drawing a tape
+# "See Also" in docstrings, as links
 # --------------------------------------------------------------------------------------
 
 
-BOX = {"operation": ("#fdf2d0", "#b7791f"), "input": ("#dbe9f6", "#2b6cb0"), "constant": ("#eeeeee", "#888888")}
+def _resolve(name: str, module_name: str) -> str | None:
+    """The full dotted name that ``name`` means in a docstring of ``module_name``, or None if none exists."""
+    name = name.strip().rstrip(".").removesuffix("()")
+    for candidate in (f"{module_name}.{name}", f"fad.{name}", name):
+        parts = candidate.split(".")
+        for split in range(len(parts), 0, -1):
+            try:
+                value = importlib.import_module(".".join(parts[:split]))
+            except ImportError:
+                continue
+            try:
+                for attr in parts[split:]:
+                    value = getattr(value, attr)
+            except AttributeError:
+                break
+            return candidate
+    return None
 
 
-def draw_tape(tape: fad.Tape, ybar: Any = 1.0) -> Any:
-    """Draw the tape of a function of scalars as a graph, left to right, each node with its value and cotangent.
+def see_also_links(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """``autodoc-process-docstring``: turn the names of a "See Also:" line into cross-references.
 
-    The operations run along the bottom row, in tape order; an input or a constant sits
-    above the operation that first uses it. The cotangents are those of the backward fold
-    from ``ybar`` (:func:`fad.demo.cotangents`). Returns the matplotlib figure.
+    fad's docstrings end with ``See Also: vjp, grad`` (toolz's style), which is plain text
+    to Sphinx. Each name that resolves (in the object's module, then in ``fad``, then as
+    written) becomes a ``:py:obj:`` reference, a link wherever the target is documented;
+    the others are shown as code.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyBboxPatch
-
-    from fad.demo import cotangents
-
-    names, lines = tape.names(), str(tape).splitlines()
-    bars = dict(cotangents(tape, ybar))
-    column: dict[Any, int] = {}  # node -> column; operations first
-    for entry in tape.entries:
-        column[entry.out] = 1 + max((column.get(node, 0) for node in entry.nodes if node is not None), default=0)
-    boxes: dict[Any, tuple[float, float, float, float]] = {}  # key -> centre x, y, half width, half height
-    labels: dict[Any, tuple[str, str]] = {}
-    stacked: dict[int, int] = {}  # how many leaves each column holds
-
-    def leaf(key: Any, col: int, text: str, kind: str) -> None:
-        stacked[col] = stacked.get(col, 0) + 1
-        width = 0.25 if kind == "constant" else 0.75
-        boxes[key] = (1.8 * col, 1.1 * stacked[col], width, 0.22 if kind == "constant" else 0.36)
-        labels[key] = (text, kind)
-
-    edges = []
-    for k, entry in enumerate(tape.entries):
-        boxes[entry.out] = (1.8 * column[entry.out], 0.0, 0.8, 0.42)
-        name = names[entry.out]
-        labels[entry.out] = (f"{lines[k]}\nvalue {entry.value:.4g}\ncotangent {bars.get(name, 0.0):.4g}", "operation")
-        for position, (x, node) in enumerate(zip(entry.inputs, entry.nodes)):
-            if node is not None and node in boxes:
-                edges.append((node, entry.out))
-            elif node is not None:  # an input of the function, first used here
-                text = f"{names[node]} = {x:.4g}\ncotangent {bars.get(names[node], 0.0):.4g}"
-                leaf(node, column[entry.out] - 1, text, "input")
-                edges.append((node, entry.out))
-            else:
-                leaf(("constant", k, position), column[entry.out] - 1, f"{x}", "constant")
-                edges.append((("constant", k, position), entry.out))
-    left = min(x - w for x, _, w, _ in boxes.values()) - 0.1
-    right = max(x + w for x, _, w, _ in boxes.values()) + 0.1
-    bottom, top = -0.55, max(y + h for _, y, _, h in boxes.values()) + 0.1
-    fig = plt.figure(figsize=(right - left, top - bottom))
-    ax = fig.add_axes((0, 0, 1, 1))
-    for key, (x, y, w, h) in boxes.items():
-        text, kind = labels[key]
-        face, edge = BOX[kind]
-        ax.add_patch(
-            FancyBboxPatch((x - w, y - h), 2 * w, 2 * h, boxstyle="round,pad=0,rounding_size=0.08", fc=face, ec=edge)
-        )
-        ax.text(x, y, text, ha="center", va="center", fontsize=8, family="monospace")
-    for source, target in edges:
-        ax.annotate(
-            "",
-            xy=_edge(boxes[target], boxes[source]),
-            xytext=_edge(boxes[source], boxes[target]),
-            arrowprops=dict(arrowstyle="-|>", color="#555555", shrinkA=0, shrinkB=0),
-        )
-    ax.set_xlim(left, right)
-    ax.set_ylim(bottom, top)
-    ax.axis("off")
-    return fig
-
-
-def _edge(box: tuple[float, float, float, float], towards: tuple[float, float, float, float]) -> tuple[float, float]:
-    """Where the line from the centre of ``box`` to the centre of ``towards`` leaves ``box``."""
-    (x, y, w, h), (tx, ty, _, _) = box, towards
-    dx, dy = tx - x, ty - y
-    t = min(w / abs(dx) if dx else float("inf"), h / abs(dy) if dy else float("inf"))
-    return x + t * dx, y + t * dy
+    module_name = getattr(obj, "__module__", None) or name.rpartition(".")[0]
+    public_module = name.rpartition(".")[0] if what != "module" else name
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped.startswith("See Also:"):
+            continue
+        indent = line[: len(line) - len(stripped)]
+        names = [n for n in stripped.removeprefix("See Also:").split(",") if n.strip()]
+        refs = []
+        for item in names:
+            target = _resolve(item, public_module) or _resolve(item, module_name)
+            refs.append(f":py:obj:`~{target}`" if target else f"``{item.strip()}``")
+        lines[i] = f"{indent}**See Also:** " + ", ".join(refs)
 
 
 def setup(app: Any) -> dict:
     app.add_directive("fad-rule-table", RuleTable)
+    app.connect("autodoc-process-docstring", see_also_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
