@@ -173,7 +173,7 @@ class Traced:
         raise self._no_conversion("complex()")
 
     def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        raise self._no_conversion("numpy.asarray()/numpy.array() (or a list of traced values given as an array)")
+        raise self._no_conversion("numpy.asarray()/numpy.array()")
 
     def __bool__(self) -> bool:
         return bool(untraced(self))  # control flow on values is fine; it has no derivative
