@@ -153,7 +153,21 @@ def show_sigmoid_tape(w: float = 0.5, a: float = 2.0, b: float = 0.1) -> bool:
     ok = all(abs(got[name] - x) < 1e-12 for name, x in zip(("w", "a", "b"), want))
     print()
     print(f"fad.grad(sigmoid_neuron, argnums=(0, 1, 2)) gives the same: {'yes' if ok else 'NO'}")
-    return ok
+    print()
+    print("The same tape as a table (tape.table()): each node's value, cotangent and source line:")
+    print()
+    print(tape.table())
+    print()
+    print("And as the straight-line program that differentiation amounts to here (tape.to_source()):")
+    print()
+    source = tape.to_source()
+    print(source)
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102  (fad's own generated program)
+    same = all(namespace[f"{name}_bar"] == x for name, x in zip(("w", "a", "b"), want))
+    print()
+    print(f"Executing it reproduces fad.grad bit for bit: {'yes' if same else 'NO'}")
+    return ok and same
 
 
 # --------------------------------------------------------------------------------------

@@ -612,12 +612,28 @@ def hvp(f: Callable, *args: Any) -> Any:
     """Hessian-vector product ``hvp(f)(x, v) = H(x) v`` without forming the Hessian.
 
     It differentiates ``x -> <grad f(x), v>`` (reverse over reverse): about four times the
-    cost of ``f``. Curried like :func:`vjp`: ``hvp(f)(x, v)`` and ``hvp(f, x, v)`` are the
-    same call.
+    cost of ``f``, whatever the size of ``x``. Curried like :func:`vjp`: ``hvp(f)(x, v)``
+    and ``hvp(f, x, v)`` are the same call.
 
+    ``x`` may be a container (tuple, list, dict, namedtuple, dataclass) of arrays; ``v``
+    must then have the same structure and each leaf the shape of ``x``'s, and the result
+    has that structure too: ``H v`` with ``H`` the Hessian over all the leaves together.
+
+    ``f`` is differentiated in its one argument ``x``. Data that ``f`` also needs (a batch,
+    targets, a fixed parameter) are not arguments of ``hvp``: close over them, as
+    ``hvp(lambda x: loss(x, data))(x, v)``, or bind them with :func:`functools.partial`
+    when ``x`` is not the first argument. ``scipy.optimize.minimize``'s ``hessp(x, p,
+    *args)`` is then ``lambda x, p, *args: hvp(lambda x: f(x, *args))(x, p)``.
+
+    >>> import numpy
     >>> import fad.numpy as np
     >>> hvp(lambda x: x ** 3)(2.0, 1.0)
     12.0
+    >>> hvp(lambda p: p["a"] ** 2 * p["b"])({"a": 1.0, "b": 3.0}, {"a": 1.0, "b": 0.0})
+    {'a': 6.0, 'b': 2.0}
+    >>> data = numpy.array([1.0, 2.0])
+    >>> hvp(lambda w: np.sum((w * data) ** 2))(numpy.zeros(2), numpy.ones(2))
+    array([2., 8.])
 
     See Also: hessian, jvp
     """
