@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,17 +39,18 @@ except ImportError as error:  # SciPy is an optional dependency
 from fad.core import Traced, primitive, untraced
 from fad.numpy import _reductions
 from fad.numpy._base import binary, dtype_of, nondiff, shape_of, unbroadcast
-from fad.numpy._elementwise import absolute, exp, log, sign, sqrt
+from fad.numpy._base import cotangent_for
+from fad.numpy._elementwise import absolute, exp, log, log1p, sign, sqrt
 from fad.numpy._selection import where
-from fad.numpy._shapes import broadcast_to, reshape
+from fad.numpy._shapes import broadcast_to, expand_dims, reshape
 
 __all__ = [
     "logsumexp", "softmax", "log_softmax", "expit", "logit", "log_expit", "softplus",
     "erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "ndtri", "log_ndtr",
     "gamma", "gammaln", "gammasgn", "digamma", "psi", "polygamma", "multigammaln", "beta", "betaln",
-    "gammainc", "gammaincc",
+    "gammainc", "gammaincc", "betainc", "rgamma",
     "xlogy", "xlog1py", "entr", "rel_entr", "kl_div", "huber", "pseudo_huber",
-    "i0", "i1", "i0e", "i1e", "iv", "ive",
+    "i0", "i1", "i0e", "i1e", "iv", "ive", "j0", "j1", "jn", "y0", "y1", "yn", "owens_t",
 ]  # fmt: skip
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -84,13 +86,95 @@ def _log_ndtr_derivative(y: Any, x: Any) -> Any:
     return where(lower, tail, exp(-0.5 * x * x - y) / _SQRT_TWO_PI)
 
 
-def _i1_derivative(x: Any) -> Any:
-    """``i1' = (i0 + iv(2, .)) / 2``, with ``iv(2, x)`` (which underflows there) taken as 0 for ``0 < |x| < 1e-300``.
+def _over_x(y: Any, x: Any, at_zero: float) -> Any:
+    """``y / x``, and its limit ``at_zero`` where ``x == 0`` (``y`` vanishes there like ``at_zero * x``).
 
-    SciPy's ``iv`` gives NaN near the smallest normal numbers (not at 0); ``i0`` and ``i1`` do not.
+    The recurrences ``i1' = i0 - i1 / x`` and ``j1' = j0 - j1 / x`` use it: unlike
+    ``(i0 + iv(2, x)) / 2`` they never call a function that overflows or gives NaN before
+    the result does (SciPy's ``ive(2, x)`` is NaN at ``x = 1e10``, ``iv(2, x)`` near 1e-300).
     """
-    tiny = np.asarray((np.abs(untraced(x)) < 1e-300) & (untraced(x) != 0))
-    return (i0(x) + iv_p(where(tiny, 0.0, x), v=2)) / 2
+    zero = np.asarray(untraced(x) == 0)
+    return where(zero, at_zero, y / where(zero, 1.0, x))
+
+
+def _ternary(fwd: Callable, rules: tuple, name: str) -> Any:
+    """A broadcasting primitive of three inputs, one rule ``(y, ybar, x1, x2, x3) -> xbar`` per input."""
+
+    def part(rule: Callable, k: int) -> Callable:
+        def xbar(y: Any, ybar: Any, *xs: Any) -> Any:
+            return cotangent_for(unbroadcast(rule(y, ybar, *xs), xs[k]), xs[k])
+
+        return xbar
+
+    return primitive(fwd, tuple(part(rule, k) for k, rule in enumerate(rules)), name=name)
+
+
+def _plain_max(x: Any) -> float:
+    x = np.asarray(untraced(x), dtype=float)
+    return float(np.max(x)) if x.size else 0.0
+
+
+def _gammainc_a(a: Any, x: Any) -> Any:
+    """``d/da gammainc(a, x)``, by the series ``P(a, x) = sum_k exp((a + k) log x - x - gammaln(a + k + 1))``.
+
+    Term by term, ``d/da`` multiplies term ``k`` by ``log x - digamma(a + k + 1)``. Written in
+    fad functions, the series differentiates again (in ``a`` and ``x``). The terms peak near
+    ``k = x``; ``x + 12 sqrt(x) + 40`` of them leave a tail below double precision. The error
+    is absolute (about 1e-16 times the largest term), so where ``P`` is within 1e-16 of 1
+    its tiny derivative has no correct digits.
+    """
+    xmax = max(_plain_max(x), 0.0)
+    k = np.arange(int(np.ceil(xmax + 12 * math.sqrt(xmax) + 40)), dtype=np.float64)
+    positive = np.asarray(untraced(x) > 0)
+    xs = expand_dims(where(positive, x, 1.0), -1)
+    ak = expand_dims(a, -1) + k
+    log_x = log(xs)
+    terms = exp(ak * log_x - xs - gammaln(ak + 1)) * (log_x - digamma(ak + 1))
+    return where(positive, _reductions.sum(terms, axis=-1), 0.0)
+
+
+def _betainc_series(a: Any, b: Any, x: Any) -> tuple[Any, Any]:
+    """``(d/da, d/db)`` of ``I_x(a, b) = sum_k exp(a log x + b log(1 - x) + k log x + gammaln(a + b + k)
+    - gammaln(b) - gammaln(a + 1 + k))``, for ``x <= (a + 1) / (a + b + 2)``, where the terms
+    shrink geometrically (ratio at most ``max(x, (a + b) x / (a + 1)) < 1``)."""
+    ratio = np.max(np.maximum(untraced(x), (untraced(a) + untraced(b)) * untraced(x) / (untraced(a) + 1)),
+                   initial=0.5)  # fmt: skip
+    n = int(min(np.ceil(-40.0 / math.log(min(max(ratio, 1e-3), 1 - 1e-4))) + 5, 20000))
+    k = np.arange(n, dtype=np.float64)
+    a, b, x = expand_dims(a, -1), expand_dims(b, -1), expand_dims(x, -1)
+    log_x, log_1mx = log(x), log1p(-x)
+    term = exp((a + k) * log_x + b * log_1mx + gammaln(a + b + k) - gammaln(b) - gammaln(a + 1 + k))
+    common = digamma(a + b + k)
+    da = _reductions.sum(term * (log_x + common - digamma(a + 1 + k)), axis=-1)
+    db = _reductions.sum(term * (log_1mx + common - digamma(b)), axis=-1)
+    return da, db
+
+
+def _betainc_ab(a: Any, b: Any, x: Any) -> tuple[Any, Any]:
+    """``(d/da, d/db) betainc(a, b, x)``: the series at ``x``, or ``1 - I_{1-x}(b, a)`` above the mean-ish point."""
+    a_, b_, x_ = (np.asarray(untraced(v), dtype=float) for v in (a, b, x))
+    shape = np.broadcast_shapes(a_.shape, b_.shape, x_.shape)
+    inside = np.broadcast_to((x_ > 0) & (x_ < 1), shape)
+    flip = np.broadcast_to(x_ > (a_ + 1) / (a_ + b_ + 2), shape)
+    xs = where(inside, x, 0.5)
+    da, db = _betainc_series(where(flip, b, a), where(flip, a, b), where(flip, 1 - xs, xs))
+    return where(inside, where(flip, -db, da), 0.0), where(inside, where(flip, -da, db), 0.0)
+
+
+def _beta_density(a: Any, b: Any, x: Any) -> Any:
+    """``x^(a-1) (1-x)^(b-1) / B(a, b)``, the derivative of ``betainc(a, b, x)`` in ``x``."""
+    return exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+
+
+def _owens_t_h(y: Any, ybar: Any, h: Any, a: Any) -> Any:
+    """``dT/dh = -phi(h) erf(a h / sqrt 2) / 2``."""
+    return -ybar * _normal_pdf(h) * erf(a * h / _SQRT_TWO) / 2
+
+
+def _owens_t_a(y: Any, ybar: Any, h: Any, a: Any) -> Any:
+    """``dT/da = exp(-h^2 (1 + a^2) / 2) / (2 pi (1 + a^2))``, the integrand at the upper limit."""
+    s = 1 + a * a
+    return ybar * exp(-0.5 * h * h * s) / (2 * math.pi * s)
 
 
 def _in_dtype_of(x: Any, y: Any) -> Any:
@@ -108,6 +192,14 @@ def _iv(x: Any, v: Any = 0) -> Any:
 
 def _ive(x: Any, v: Any = 0) -> Any:
     return _in_dtype_of(x, _sp.ive(v, x))
+
+
+def _jn(x: Any, n: Any = 0) -> Any:
+    return _in_dtype_of(x, _sp.jv(n, x))
+
+
+def _yn(x: Any, n: Any = 0) -> Any:
+    return _in_dtype_of(x, _sp.yv(n, x))
 
 
 def _lower_gamma_density(a: Any, x: Any) -> Any:
@@ -135,18 +227,6 @@ def _pseudo_huber_delta(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
 def _pseudo_huber_r(y: Any, ybar: Any, delta: Any, r: Any) -> Any:
     """``d/dr`` of ``delta^2 (sqrt(1 + (r/delta)^2) - 1)``: ``r / sqrt(1 + (r/delta)^2)``."""
     return ybar * r / sqrt(1 + (r / delta) ** 2)
-
-
-def _no_derivative(name: str, argument: str) -> Any:
-    """A rule for an argument that fad cannot differentiate in: it says so when reached."""
-
-    def rule(*_: Any) -> Any:
-        raise NotImplementedError(
-            f"fad.scipy.special.{name} has no derivative rule with respect to {argument}; "
-            f"pass {argument} as a constant (only the other argument is differentiable)"
-        )
-
-    return rule
 
 
 # fmt: off
@@ -182,10 +262,14 @@ beta        = binary(_sp.beta,   lambda y, ybar, a, b: ybar * y * (digamma(a) - 
                                  lambda y, ybar, a, b: ybar * y * (digamma(b) - digamma(a + b)))
 betaln      = binary(_sp.betaln, lambda y, ybar, a, b: ybar * (digamma(a) - digamma(a + b)),
                                  lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)), unread=(0,))
-gammainc    = binary(_sp.gammainc,  _no_derivative("gammainc", "a"),
-                                    lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x))
-gammaincc   = binary(_sp.gammaincc, _no_derivative("gammaincc", "a"),
-                                    lambda y, ybar, a, x: -ybar * _lower_gamma_density(a, x))
+gammainc    = binary(_sp.gammainc,  lambda y, ybar, a, x: ybar * _gammainc_a(a, x),
+                                    lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x), unread=(0,))
+gammaincc   = binary(_sp.gammaincc, lambda y, ybar, a, x: -ybar * _gammainc_a(a, x),
+                                    lambda y, ybar, a, x: -ybar * _lower_gamma_density(a, x), unread=(0,))
+betainc     = _ternary(_sp.betainc, (lambda y, ybar, a, b, x: ybar * _betainc_ab(a, b, x)[0],
+                                     lambda y, ybar, a, b, x: ybar * _betainc_ab(a, b, x)[1],
+                                     lambda y, ybar, a, b, x: ybar * _beta_density(a, b, x)), name="betainc")
+rgamma      = primitive(_sp.rgamma, lambda y, ybar, x: (-ybar * y * digamma(x),))
 gammasgn    = nondiff(_sp.gammasgn)  # the sign of gamma: piecewise constant
 psi         = digamma
 
@@ -208,14 +292,27 @@ pseudo_huber = binary(_sp.pseudo_huber, _pseudo_huber_delta, _pseudo_huber_r)
 # Modified Bessel functions of the first kind (and their exponentially scaled forms)
 # --------------------------------------------------------------------------------------
 i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),), unread=(0,))
-i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _i1_derivative(x),), unread=(0,))
+i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * (i0(x) - _over_x(y, x, 0.5)),))
 iv_p  = primitive(_iv,     lambda y, ybar, x, v=0: (unbroadcast(ybar * (iv_p(x, v=v - 1) + iv_p(x, v=v + 1)) / 2, x),),
                   name="iv", unread=(0,))
 i0e   = primitive(_sp.i0e, lambda y, ybar, x: (ybar * (i1e(x) - sign(x) * y),))
-i1e   = primitive(_sp.i1e, lambda y, ybar, x: (ybar * ((i0e(x) + ive_p(x, v=2)) / 2 - sign(x) * y),))
+i1e   = primitive(_sp.i1e, lambda y, ybar, x: (ybar * (i0e(x) - _over_x(y, x, 0.5) - sign(x) * y),))
 ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
                                ybar * ((ive_p(x, v=v - 1) + ive_p(x, v=v + 1)) / 2 - sign(x) * y), x),),
                   name="ive")
+
+# --------------------------------------------------------------------------------------
+# Bessel functions of the first and second kind, and Owen's T
+# --------------------------------------------------------------------------------------
+j0    = primitive(_sp.j0, lambda y, ybar, x: (-ybar * j1(x),), unread=(0,))
+j1    = primitive(_sp.j1, lambda y, ybar, x: (ybar * (j0(x) - _over_x(y, x, 0.5)),))
+y0    = primitive(_sp.y0, lambda y, ybar, x: (-ybar * y1(x),), unread=(0,))
+y1    = primitive(_sp.y1, lambda y, ybar, x: (ybar * (y0(x) - y / x),))
+jn_p  = primitive(_jn, lambda y, ybar, x, n=0: (unbroadcast(ybar * (jn_p(x, n=n - 1) - jn_p(x, n=n + 1)) / 2, x),),
+                  name="jn", unread=(0,))
+yn_p  = primitive(_yn, lambda y, ybar, x, n=0: (unbroadcast(ybar * (yn_p(x, n=n - 1) - yn_p(x, n=n + 1)) / 2, x),),
+                  name="yn", unread=(0,))
+owens_t = binary(_sp.owens_t, _owens_t_h, _owens_t_a, unread=(0,))
 # fmt: on
 
 
@@ -367,3 +464,25 @@ def multigammaln(a: Any, d: int) -> Any:
     halves = (np.arange(d) / 2).astype(_float_dtype(a))
     terms = gammaln(reshape(a, shape_of(a) + (1,)) - halves)
     return _reductions.sum(terms, axis=-1) + d * (d - 1) / 4 * math.log(math.pi)
+
+
+def jn(n: Any, x: Any) -> Any:
+    """Bessel function of the first kind of constant integer order ``n``; ``jn' = (jn(n - 1) - jn(n + 1)) / 2``.
+
+    >>> float(jn(1, 0.0))
+    0.0
+
+    See Also: j0, j1, yn
+    """
+    return jn_p(x, n=_constant_order(n, "jn"))
+
+
+def yn(n: Any, x: Any) -> Any:
+    """Bessel function of the second kind of constant integer order ``n`` (``x > 0``); ``yn' = (yn(n - 1) - yn(n + 1)) / 2``.
+
+    >>> round(float(yn(0, 1.0)), 12)
+    0.088256964216
+
+    See Also: y0, y1, jn
+    """
+    return yn_p(x, n=_constant_order(n, "yn"))
