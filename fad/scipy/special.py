@@ -38,8 +38,7 @@ except ImportError as error:  # SciPy is an optional dependency
 
 from fad.core import Traced, primitive, untraced
 from fad.numpy import _reductions
-from fad.numpy._base import binary, dtype_of, nondiff, shape_of, unbroadcast
-from fad.numpy._base import cotangent_for
+from fad.numpy._base import binary, cotangent_for, dtype_of, nondiff, shape_of, unbroadcast
 from fad.numpy._elementwise import absolute, exp, log, log1p, sign, sqrt
 from fad.numpy._selection import where
 from fad.numpy._shapes import broadcast_to, expand_dims, reshape
@@ -478,7 +477,9 @@ def jn(n: Any, x: Any) -> Any:
 
 
 def yn(n: Any, x: Any) -> Any:
-    """Bessel function of the second kind of constant integer order ``n`` (``x > 0``); ``yn' = (yn(n - 1) - yn(n + 1)) / 2``.
+    """Bessel function of the second kind of constant integer order ``n``, for ``x > 0``.
+
+    Its derivative is ``yn' = (yn(n - 1) - yn(n + 1)) / 2``.
 
     >>> round(float(yn(0, 1.0)), 12)
     0.088256964216

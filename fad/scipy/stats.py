@@ -67,11 +67,15 @@ def _parse(who: str, names: tuple[str, ...], extra: dict, args: tuple, kwds: dic
     """SciPy's argument convention: shape parameters, then ``loc`` (and ``scale``), positional or by name."""
     names_all = names + tuple(extra)
     if len(args) > len(names_all):
-        raise TypeError(f"fad.scipy.stats.{who}: takes at most {len(names_all)} parameters {names_all}, got {len(args)}")
+        raise TypeError(
+            f"fad.scipy.stats.{who}: takes at most {len(names_all)} parameters {names_all}, got {len(args)}"
+        )
     values = dict(zip(names_all, args))
     for key, value in kwds.items():
         if key not in names_all or key in values:
-            raise TypeError(f"fad.scipy.stats.{who}: unexpected or repeated argument {key!r}; parameters are {names_all}")
+            raise TypeError(
+                f"fad.scipy.stats.{who}: unexpected or repeated argument {key!r}; parameters are {names_all}"
+            )
         values[key] = value
     missing = [n for n in names if n not in values]
     if missing:
