@@ -37,6 +37,7 @@ from fad.numpy import (
     _reductions,
     _selection,
     _shapes,
+    _signal,
     _statistics,
 )
 from fad.numpy._construction import *  # noqa: F403
@@ -46,9 +47,10 @@ from fad.numpy._products import *  # noqa: F403
 from fad.numpy._reductions import *  # noqa: F403
 from fad.numpy._selection import *  # noqa: F403
 from fad.numpy._shapes import *  # noqa: F403
+from fad.numpy._signal import *  # noqa: F403
 from fad.numpy._statistics import *  # noqa: F403
 
-_GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection)
+_GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection, _signal)
 _SUBMODULES = ("linalg", "fft")  # loaded on first attribute access
 
 __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))
