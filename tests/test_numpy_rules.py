@@ -32,6 +32,9 @@ NAMESPACES = {
     "linalg.": "fad.numpy.linalg",
     "fft.": "fad.numpy.fft",
     "scipy.special.": "fad.scipy.special",
+    "scipy.stats.": "fad.scipy.stats",
+    "scipy.linalg.": "fad.scipy.linalg",
+    "scipy.signal.": "fad.scipy.signal",
 }
 
 

@@ -1,0 +1,147 @@
+"""The rule table of fad.scipy.linalg (empty without SciPy): well-conditioned matrices of sizes 1 to 3.
+
+A function that reads one triangle of a symmetric matrix is given the symmetric part of
+its argument, so that the finite differences move the matrix it reads.
+"""
+
+import numpy
+from hypothesis import strategies as st
+
+from fad.testing import strategies as fst
+
+try:
+    import fad.scipy.linalg as la
+except ImportError:  # no SciPy: nothing to check
+    la = None
+
+F64 = numpy.float64
+
+
+def sym(a):
+    return (a + a.T) / 2
+
+
+@st.composite
+def matrix(draw, n, shift=0.0, lo=-1.0, hi=1.0):
+    """An ``n x n`` matrix with entries in ``[lo, hi]`` plus ``shift`` times the identity."""
+    return draw(fst.arrays((n, n), F64, lo=lo, hi=hi)) + shift * numpy.eye(n)
+
+
+@st.composite
+def spd(draw, n):
+    c = draw(matrix(n, lo=-0.5, hi=0.5))
+    return c @ c.T + numpy.eye(n)
+
+
+@st.composite
+def rhs(draw, n):
+    """A right-hand side: a vector or a matrix of 1-2 columns."""
+    shape = draw(st.sampled_from([(n,), (n, 1), (n, 2)]))
+    return draw(fst.arrays(shape, F64))
+
+
+@st.composite
+def triangular(draw):
+    n = draw(st.integers(1, 3))
+    lower, unit, trans = draw(st.booleans()), draw(st.booleans()), draw(st.sampled_from([0, 1, "T"]))
+    a, b = draw(matrix(n, shift=3.0)), draw(rhs(n))
+    return (lambda a, b: la.solve_triangular(a, b, trans=trans, lower=lower, unit_diagonal=unit)), (a, b)
+
+
+@st.composite
+def cholesky_cases(draw):
+    n = draw(st.integers(1, 3))
+    lower = draw(st.booleans())
+    a, b = draw(spd(n)), draw(rhs(n))
+    kind = draw(st.sampled_from(["cholesky", "cho_solve"]))
+    if kind == "cholesky":
+        return (lambda a: la.cholesky(sym(a), lower=lower)), (a,)
+    return (lambda a, b: la.cho_solve(la.cho_factor(sym(a), lower=lower), b)), (a, b)
+
+
+@st.composite
+def lu_cases(draw):
+    n = draw(st.integers(1, 3))
+    a, b = draw(matrix(n, shift=2.5)), draw(rhs(n))
+    if draw(st.booleans()):
+        return (lambda a: la.lu_factor(a)[0]), (a,)
+    trans = draw(st.sampled_from([0, 1]))
+    return (lambda a, b: la.lu_solve(la.lu_factor(a), b, trans=trans)), (a, b)
+
+
+@st.composite
+def square(draw, f, shift=0.0, lo=-1.0, hi=1.0, max_n=3):
+    n = draw(st.integers(1, max_n))
+    return f, (draw(matrix(n, shift, lo, hi)),)
+
+
+@st.composite
+def matrix_functions(draw, f):
+    """``f`` at a matrix with eigenvalues near 1.5 (no negative real eigenvalues, for logm and sqrtm)."""
+    return draw(square(f, shift=1.5, lo=-0.4, hi=0.4))
+
+
+@st.composite
+def sylvesters(draw):
+    n, m = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    a, b = draw(matrix(n, shift=3.0)), draw(matrix(m, shift=2.0))
+    q = draw(fst.arrays((n, m), F64))
+    return la.solve_sylvester, (a, b, q)
+
+
+@st.composite
+def lyapunovs(draw):
+    n = draw(st.integers(1, 3))
+    return la.solve_continuous_lyapunov, (draw(matrix(n, shift=-3.0)), draw(fst.arrays((n, n), F64)))
+
+
+@st.composite
+def bandeds(draw):
+    n, lo, up = draw(st.integers(1, 4)), draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    ab = draw(fst.arrays((lo + up + 1, n), F64, lo=-0.5, hi=0.5))
+    ab[up] += 3.0  # a dominant diagonal
+    b = draw(rhs(n))
+    return (lambda ab, b: la.solve_banded((lo, up), ab, b)), (ab, b)
+
+
+@st.composite
+def eighs(draw):
+    """Eigenvalues of ``a`` (symmetric) in the metric ``b``, and the b-orthonormal eigenvectors up to sign."""
+    n = draw(st.integers(1, 3))
+    a = draw(fst.arrays((n, n), F64)) + numpy.diag(numpy.arange(n) * 2.0)  # distinct eigenvalues
+    b = draw(spd(n))
+    lower = draw(st.booleans())
+    if draw(st.booleans()):
+        return (lambda a, b: la.eigh(sym(a), sym(b), lower=lower, eigvals_only=True)), (a, b)
+    return (lambda a, b: la.eigh(sym(a), sym(b), lower=lower)[1] ** 2), (a, b)
+
+
+@st.composite
+def block_diags(draw):
+    shapes = draw(st.lists(st.sampled_from([(), (2,), (1, 1), (2, 3), (3, 1)]), min_size=1, max_size=3))
+    arrs = tuple(draw(fst.arrays(s, F64)) for s in shapes)
+    return la.block_diag, arrs
+
+
+TABLE = (
+    {}
+    if la is None
+    else {
+        "scipy.linalg.solve_triangular": triangular(),
+        "scipy.linalg.cholesky": cholesky_cases(),
+        "scipy.linalg.cho_factor": cholesky_cases(),
+        "scipy.linalg.cho_solve": cholesky_cases(),
+        "scipy.linalg.lu_factor": lu_cases(),
+        "scipy.linalg.lu_solve": lu_cases(),
+        "scipy.linalg.inv": square(la.inv, shift=3.0),
+        "scipy.linalg.det": square(la.det, shift=2.0),
+        "scipy.linalg.eigh": eighs(),
+        "scipy.linalg.expm": square(la.expm),
+        "scipy.linalg.logm": matrix_functions(la.logm),
+        "scipy.linalg.sqrtm": matrix_functions(la.sqrtm),
+        "scipy.linalg.solve_sylvester": sylvesters(),
+        "scipy.linalg.solve_continuous_lyapunov": lyapunovs(),
+        "scipy.linalg.solve_banded": bandeds(),
+        "scipy.linalg.block_diag": block_diags(),
+    }
+)
