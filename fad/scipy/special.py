@@ -85,15 +85,28 @@ def _log_ndtr_derivative(y: Any, x: Any) -> Any:
     return where(lower, tail, exp(-0.5 * x * x - y) / _SQRT_TWO_PI)
 
 
-def _over_x(y: Any, x: Any, at_zero: float) -> Any:
-    """``y / x``, and its limit ``at_zero`` where ``x == 0`` (``y`` vanishes there like ``at_zero * x``).
+def _order_one_slope(x: Any, near: Callable, far: Callable) -> Any:
+    """The derivative of ``i1``, ``i1e`` or ``j1``: ``near(x)`` for ``|x| < 1``, ``far(x)`` from there on.
 
-    The recurrences ``i1' = i0 - i1 / x`` and ``j1' = j0 - j1 / x`` use it: unlike
-    ``(i0 + iv(2, x)) / 2`` they never call a function that overflows or gives NaN before
-    the result does (SciPy's ``ive(2, x)`` is NaN at ``x = 1e10``, ``iv(2, x)`` near 1e-300).
+    Each branch is fed a point of its own range where it is not used, so neither's
+    derivatives blow up there: ``far`` (the recurrence ``i0 - i1 / x``) would divide by
+    ``x^2`` underflowing in its own derivative at tiny ``x``, and ``near`` (``(i0 + iv(2, x)) / 2``)
+    would call ``ive(2, x)``, which SciPy gives as NaN at ``x = 1e10``.
     """
-    zero = np.asarray(untraced(x) == 0)
-    return where(zero, at_zero, y / where(zero, 1.0, x))
+    small = np.asarray(np.abs(untraced(x)) < 1)
+    return where(small, near(where(small, x, 0.5)), far(where(small, 1.0, x)))
+
+
+def _i1_near(x: Any) -> Any:
+    """``(i0 + iv(2, x)) / 2``; ``iv(2, x)`` (NaN in SciPy near 1e-300, not at 0) is 0 for ``|x| < 1e-300``."""
+    tiny = np.asarray(np.abs(untraced(x)) < 1e-300)
+    return (i0(x) + iv_p(where(tiny, 0.0, x), v=2)) / 2
+
+
+def _i1e_near(x: Any) -> Any:
+    """``(i0e + ive(2, x)) / 2 - sign(x) i1e``."""
+    tiny = np.asarray(np.abs(untraced(x)) < 1e-300)
+    return (i0e(x) + ive_p(where(tiny, 0.0, x), v=2)) / 2 - sign(x) * i1e(x)
 
 
 def _asymptotic_terms(v: float, count: int) -> tuple[float, ...]:
@@ -130,7 +143,7 @@ def _i0e_derivative(y: Any, x: Any) -> Any:
 def _i1e_derivative(y: Any, x: Any) -> Any:
     """``i1e' = i0e - i1e / x - sign(x) i1e``, by the asymptotic series for ``|x| >= 50`` (i1e' is even)."""
     large, slope = _scaled_bessel_slope(x, _I1_TERMS)
-    return where(large, slope, i0e(x) - _over_x(y, x, 0.5) - sign(x) * y)
+    return where(large, slope, _order_one_slope(x, _i1e_near, lambda x: i0e(x) - i1e(x) / x - sign(x) * i1e(x)))
 
 
 _ERFCX_LARGE = 30.0
@@ -254,11 +267,11 @@ def _ive(x: Any, v: Any = 0) -> Any:
 
 
 def _jn(x: Any, n: Any = 0) -> Any:
-    return _in_dtype_of(x, _sp.jv(n, x))
+    return _in_dtype_of(x, _sp.jn(n, x))
 
 
 def _yn(x: Any, n: Any = 0) -> Any:
-    return _in_dtype_of(x, _sp.yv(n, x))
+    return _in_dtype_of(x, _sp.yn(n, x) if np.issubdtype(np.asarray(n).dtype, np.integer) else _sp.yv(n, x))
 
 
 def _lower_gamma_density(a: Any, x: Any) -> Any:
@@ -351,7 +364,8 @@ pseudo_huber = binary(_sp.pseudo_huber, _pseudo_huber_delta, _pseudo_huber_r)
 # Modified Bessel functions of the first kind (and their exponentially scaled forms)
 # --------------------------------------------------------------------------------------
 i0    = primitive(_sp.i0,  lambda y, ybar, x: (ybar * i1(x),), unread=(0,))
-i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * (i0(x) - _over_x(y, x, 0.5)),))
+i1    = primitive(_sp.i1,  lambda y, ybar, x: (ybar * _order_one_slope(x, _i1_near, lambda x: i0(x) - i1(x) / x),),
+                  unread=(0,))
 iv_p  = primitive(_iv,     lambda y, ybar, x, v=0: (unbroadcast(ybar * (iv_p(x, v=v - 1) + iv_p(x, v=v + 1)) / 2, x),),
                   name="iv", unread=(0,))
 i0e   = primitive(_sp.i0e, lambda y, ybar, x: (ybar * _i0e_derivative(y, x),))
@@ -364,7 +378,8 @@ ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
 # Bessel functions of the first and second kind, and Owen's T
 # --------------------------------------------------------------------------------------
 j0    = primitive(_sp.j0, lambda y, ybar, x: (-ybar * j1(x),), unread=(0,))
-j1    = primitive(_sp.j1, lambda y, ybar, x: (ybar * (j0(x) - _over_x(y, x, 0.5)),))
+j1    = primitive(_sp.j1, lambda y, ybar, x: (ybar * _order_one_slope(x, lambda x: (j0(x) - jn_p(x, n=2)) / 2,
+                                                                    lambda x: j0(x) - j1(x) / x),), unread=(0,))
 y0    = primitive(_sp.y0, lambda y, ybar, x: (-ybar * y1(x),), unread=(0,))
 y1    = primitive(_sp.y1, lambda y, ybar, x: (ybar * (y0(x) - y / x),))
 jn_p  = primitive(_jn, lambda y, ybar, x, n=0: (unbroadcast(ybar * (jn_p(x, n=n - 1) - jn_p(x, n=n + 1)) / 2, x),),
