@@ -93,6 +93,21 @@ def _safe(mask: np.ndarray, x: Any, inside: float) -> Any:
     return x if np.all(mask) else fnp.where(mask, x, inside)
 
 
+def _log_of(p: Any, complement: Any) -> Any:
+    """``log(p)``, and ``log1p(-q)`` from the complement ``q = 1 - p`` where ``p > 1/2`` (no rounding of ``p`` to 1).
+
+    Each branch is fed 1/2 where it is not used, so neither's derivative is infinite there;
+    ``log(0) = -inf`` is the answer, without a warning, where ``p`` is 0.
+    """
+    near_one = np.asarray(_plain(p) > 0.5)
+    if not np.any(near_one):
+        with np.errstate(divide="ignore"):
+            return fnp.log(p)
+    q = complement()
+    with np.errstate(divide="ignore"):
+        return fnp.where(near_one, fnp.log1p(-fnp.where(near_one, q, 0.5)), fnp.log(fnp.where(near_one, 0.5, p)))
+
+
 @dataclass(frozen=True)
 class _Continuous:
     """A continuous location-scale family, from its standardized log-density and distribution functions."""
@@ -113,10 +128,10 @@ class _Continuous:
         return 1 - self._cdf(z, *s)
 
     def _logcdf(self, z: Any, *s: Any) -> Any:
-        return fnp.log(self._cdf(z, *s))
+        return _log_of(self._cdf(z, *s), lambda: self._sf(z, *s))
 
     def _logsf(self, z: Any, *s: Any) -> Any:
-        return fnp.log(self._sf(z, *s))
+        return _log_of(self._sf(z, *s), lambda: self._cdf(z, *s))
 
     def _entropy(self, *s: Any) -> Any:
         raise NotImplementedError
@@ -457,10 +472,10 @@ class _Discrete:
         return self._cumulative("logsf", k, args, kwds, 0.0, -np.inf)
 
     def _logcdf(self, k: np.ndarray, *s: Any) -> Any:
-        return fnp.log(self._cdf(k, *s))
+        return _log_of(self._cdf(k, *s), lambda: self._sf(k, *s))
 
     def _logsf(self, k: np.ndarray, *s: Any) -> Any:
-        return fnp.log(self._sf(k, *s))
+        return _log_of(self._sf(k, *s), lambda: self._cdf(k, *s))
 
 
 @dataclass(frozen=True)
