@@ -67,15 +67,16 @@ def _mode(y: Any, s1: tuple, s2: tuple, mode: str, who: str, *, strict: bool = T
     """SciPy's cut of the full result ``y`` of inputs of shapes ``s1`` and ``s2``.
 
     ``same`` starts at ``(m - 1) // 2`` on an axis where ``in2`` has length ``m`` (at ``m // 2``
-    if ``late``, as ``correlate2d`` does); ``valid`` needs one input to dominate unless not ``strict``
-    (``fftconvolve`` cuts each axis on its own).
+    if ``late``, as ``correlate2d`` does); ``valid`` needs one input to dominate on every axis
+    (if not ``strict``, as in ``fftconvolve``, on the axes where neither has length 1).
     """
     if mode == "full" or not s1:
         return y
     if mode == "same":
         return y[tuple(slice((m - (not late)) // 2, (m - (not late)) // 2 + n) for n, m in zip(s1, s2))]
     if mode == "valid":
-        if strict and not (all(n >= m for n, m in zip(s1, s2)) or all(m >= n for n, m in zip(s1, s2))):
+        pairs = [(n, m) for n, m in zip(s1, s2) if strict or (n > 1 and m > 1)]
+        if not (all(n >= m for n, m in pairs) or all(m >= n for n, m in pairs)):
             raise ValueError(f"fad.scipy.signal.{who}: for 'valid' mode, one input must be at least as large as "
                              "the other in every dimension")  # fmt: skip
         return y[tuple(slice(min(n, m) - 1, max(n, m)) for n, m in zip(s1, s2))]
