@@ -67,7 +67,7 @@ def _factor_bar(ybar: Any, other: Any, x: Any) -> Any:
 # fmt: off
 convolve_full_p = primitive(_convolve_full, (lambda y, ybar, a, v: _factor_bar(ybar, v, a),
                                              lambda y, ybar, a, v: _factor_bar(ybar, a, v)),
-                            name="convolve_full", unread=(0,))
+                            name="convolve_full")
 # fmt: on
 
 

@@ -157,12 +157,11 @@ sylvester_p        = primitive(_sl.solve_sylvester, (
                          lambda y, ybar, a, b, q: -fnp.matmul(_sylvester_q(y, ybar, a, b, q), fnp.transpose(y)),
                          lambda y, ybar, a, b, q: -fnp.matmul(fnp.transpose(y), _sylvester_q(y, ybar, a, b, q)),
                          _sylvester_q), name="solve_sylvester")
-expm_p             = primitive(_sl.expm, lambda y, ybar, a: (_block_rule(expm_p)(y, ybar, a),), name="expm",
-                               unread=(0,))
+expm_p             = primitive(_sl.expm, lambda y, ybar, a: (_block_rule(expm_p)(y, ybar, a),), name="expm")
 logm_p             = primitive(lambda a: _real(_sl.logm(a), "logm"),
-                               lambda y, ybar, a: (_block_rule(logm_p)(y, ybar, a),), name="logm", unread=(0,))
+                               lambda y, ybar, a: (_block_rule(logm_p)(y, ybar, a),), name="logm")
 sqrtm_p            = primitive(lambda a: _real(_sl.sqrtm(a), "sqrtm"),
-                               lambda y, ybar, a: (_block_rule(sqrtm_p)(y, ybar, a),), name="sqrtm", unread=(0,))
+                               lambda y, ybar, a: (_block_rule(sqrtm_p)(y, ybar, a),), name="sqrtm")
 lu_p               = primitive(_lu_packed, _lu_vjp, name="lu_factor")
 # fmt: on
 

@@ -24,6 +24,7 @@ See Also: fad.numpy.convolve, fad.numpy.correlate
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -144,9 +145,9 @@ def fftconvolve(in1: Any, in2: Any, mode: str = "full", axes: Any = None) -> Any
     return _mode(_full(in1, in2), fnp.shape(in1), fnp.shape(in2), mode, "fftconvolve", strict=False)
 
 
-_PAD_MODES = {"fill": "constant", "wrap": "wrap", "symm": "symmetric"}
-_BOUNDARY_NAMES = {"fill": "fill", "pad": "fill", "wrap": "wrap", "circular": "wrap", "symm": "symm",
-                   "symmetric": "symm"}  # fmt: skip
+_PAD_MODES = MappingProxyType({"fill": "constant", "wrap": "wrap", "symm": "symmetric"})
+_BOUNDARY_NAMES = MappingProxyType({"fill": "fill", "pad": "fill", "wrap": "wrap", "circular": "wrap", "symm": "symm",
+                                    "symmetric": "symm"})  # fmt: skip
 
 
 def _two_d(who: str, in1: Any, in2: Any, mode: str, boundary: str, fillvalue: Any, late: bool = False) -> Any:

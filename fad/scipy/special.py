@@ -335,9 +335,9 @@ beta        = binary(_sp.beta,   lambda y, ybar, a, b: ybar * y * (digamma(a) - 
 betaln      = binary(_sp.betaln, lambda y, ybar, a, b: ybar * (digamma(a) - digamma(a + b)),
                                  lambda y, ybar, a, b: ybar * (digamma(b) - digamma(a + b)), unread=(0,))
 gammainc    = binary(_sp.gammainc,  lambda y, ybar, a, x: ybar * _gammainc_a(a, x),
-                                    lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x), unread=(0,))
+                                    lambda y, ybar, a, x: ybar * _lower_gamma_density(a, x))
 gammaincc   = binary(_sp.gammaincc, lambda y, ybar, a, x: -ybar * _gammainc_a(a, x),
-                                    lambda y, ybar, a, x: -ybar * _lower_gamma_density(a, x), unread=(0,))
+                                    lambda y, ybar, a, x: -ybar * _lower_gamma_density(a, x))
 betainc     = _ternary(_sp.betainc, (lambda y, ybar, a, b, x: ybar * _betainc_ab(a, b, x)[0],
                                      lambda y, ybar, a, b, x: ybar * _betainc_ab(a, b, x)[1],
                                      lambda y, ybar, a, b, x: ybar * _beta_density(a, b, x)), name="betainc")
@@ -377,16 +377,16 @@ ive_p = primitive(_ive,    lambda y, ybar, x, v=0: (unbroadcast(
 # --------------------------------------------------------------------------------------
 # Bessel functions of the first and second kind, and Owen's T
 # --------------------------------------------------------------------------------------
-j0    = primitive(_sp.j0, lambda y, ybar, x: (-ybar * j1(x),), unread=(0,))
+j0    = primitive(_sp.j0, lambda y, ybar, x: (-ybar * j1(x),))
 j1    = primitive(_sp.j1, lambda y, ybar, x: (ybar * _order_one_slope(x, lambda x: (j0(x) - jn_p(x, n=2)) / 2,
-                                                                    lambda x: j0(x) - j1(x) / x),), unread=(0,))
-y0    = primitive(_sp.y0, lambda y, ybar, x: (-ybar * y1(x),), unread=(0,))
+                                                                    lambda x: j0(x) - j1(x) / x),))
+y0    = primitive(_sp.y0, lambda y, ybar, x: (-ybar * y1(x),))
 y1    = primitive(_sp.y1, lambda y, ybar, x: (ybar * (y0(x) - y / x),))
 jn_p  = primitive(_jn, lambda y, ybar, x, n=0: (unbroadcast(ybar * (jn_p(x, n=n - 1) - jn_p(x, n=n + 1)) / 2, x),),
-                  name="jn", unread=(0,))
+                  name="jn")
 yn_p  = primitive(_yn, lambda y, ybar, x, n=0: (unbroadcast(ybar * (yn_p(x, n=n - 1) - yn_p(x, n=n + 1)) / 2, x),),
-                  name="yn", unread=(0,))
-owens_t = binary(_sp.owens_t, _owens_t_h, _owens_t_a, unread=(0,))
+                  name="yn")
+owens_t = binary(_sp.owens_t, _owens_t_h, _owens_t_a)
 # fmt: on
 
 
