@@ -353,3 +353,29 @@ def test_derivatives_at_extreme_arguments_agree_with_mpmath(f, x, derivative):
     g = fad.grad(lambda x: f(3, x) if f is sp.jn else f(x))(x)
     want = _mp(derivative, x)
     assert g == pytest.approx(want, rel=1e-12, abs=0.0), (f, x, g, want)
+
+
+def test_logsumexp_with_signed_b_and_return_sign_differentiates_in_a_and_b():
+    a, b = numpy.array([0.5, 1.5, -0.3]), numpy.array([2.0, -0.5, 1.0])
+    value, sign = sp.logsumexp(a, b=b, return_sign=True)
+    want_value, want_sign = scipy_special.logsumexp(a, b=b, return_sign=True)
+    assert value == pytest.approx(want_value, rel=1e-14) and sign == want_sign
+    ga, gb = fad.grad(lambda a, b: sp.logsumexp(a, b=b, return_sign=True)[0], argnums=(0, 1))(a, b)
+    s = numpy.sum(b * numpy.exp(a))  # d log|s| = ds / s
+    numpy.testing.assert_allclose(ga, b * numpy.exp(a) / s, rtol=1e-13)
+    numpy.testing.assert_allclose(gb, numpy.exp(a) / s, rtol=1e-13)
+    fad.testing.check_grads(lambda a, b: sp.logsumexp(a, b=b, return_sign=True)[0], a, b)
+
+
+def test_entropies_are_scipys_with_their_derivatives():
+    x, y = numpy.array([0.2, 1.0, 3.0]), numpy.array([0.5, 2.0, 0.7])
+    for f, d1, d2 in [
+        ("rel_entr", numpy.log(x / y) + 1, -x / y),
+        ("kl_div", numpy.log(x / y), 1 - x / y),
+        ("xlog1py", numpy.log1p(y), x / (1 + y)),
+    ]:
+        numpy.testing.assert_array_equal(getattr(sp, f)(x, y), getattr(scipy_special, f)(x, y))
+        g1, g2 = fad.elementwise_grad(getattr(sp, f), argnums=(0, 1))(x, y)
+        numpy.testing.assert_allclose(g1, d1, rtol=1e-13)
+        numpy.testing.assert_allclose(g2, d2, rtol=1e-13)
+    numpy.testing.assert_allclose(fad.elementwise_grad(sp.entr)(x), -numpy.log(x) - 1, rtol=1e-13)
