@@ -117,7 +117,7 @@ TABLE = (
         "scipy.stats.expon": continuous("expon", (0.2, 4.0)),
         "scipy.stats.gamma": seeded_continuous("gamma", (0.3, 5.0), ((0.7, 4.0),)),
         "scipy.stats.chi2": seeded_continuous("chi2", (0.3, 6.0), ((1.5, 6.0),)),
-        "scipy.stats.beta": seeded_continuous("beta", (0.15, 0.85), ((0.7, 4.0), (0.7, 4.0))),
+        "scipy.stats.beta": seeded_continuous("beta", (0.15, 0.85), ((0.7, 4.0), (0.7, 4.0)), count=9),
         "scipy.stats.t": seeded_continuous("t", (0.2, 3.0), ((1.5, 8.0),)),
         "scipy.stats.t:negative": seeded_continuous("t", (-3.0, -0.2), ((1.5, 8.0),), count=7),
         "scipy.stats.poisson": discrete("poisson", ((0.5, 6.0),)),
