@@ -137,6 +137,21 @@ def test_outside_the_support_and_invalid_parameters_are_scipys_with_zero_derivat
     assert stats.poisson.logpmf(2.5, 3.0) == -numpy.inf
 
 
+def test_frozen_distributions_are_scipys():
+    import copy
+
+    x = numpy.array([0.3, 1.7])
+    for frozen, want in [(stats.norm(1.0, 2.0), scipy_stats.norm(1.0, 2.0)),
+                         (stats.gamma(2.0, scale=1.5), scipy_stats.gamma(2.0, scale=1.5)),
+                         (stats.beta(a=2.0, b=3.0, scale=2.0), scipy_stats.beta(a=2.0, b=3.0, scale=2.0))]:  # fmt: skip
+        for method in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"):
+            numpy.testing.assert_allclose(getattr(frozen, method)(x), getattr(want, method)(x), rtol=1e-12)
+        assert frozen.entropy() == pytest.approx(want.entropy(), rel=1e-12)
+    numpy.testing.assert_allclose(stats.poisson(3.0).logpmf([1, 2]), scipy_stats.poisson(3.0).logpmf([1, 2]))
+    assert copy.deepcopy(stats.norm(0.0, 1.0)).cdf(0.0) == 0.5
+    assert fad.grad(lambda s: stats.norm(0.0, s).logpdf(1.0))(2.0) == pytest.approx(1 / 8 - 1 / 2)
+
+
 def test_errors_say_what_to_do():
     with pytest.raises(NotImplementedError, match=r"multivariate_normal.logpdf: allow_singular=True is not supported"):
         stats.multivariate_normal.logpdf(numpy.zeros(2), None, numpy.eye(2), allow_singular=True)

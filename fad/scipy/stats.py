@@ -21,6 +21,8 @@ Needs SciPy: ``pip install 'fad[scipy]'``.
 >>> from fad.scipy.stats import norm
 >>> float(fad.grad(norm.logpdf)(1.0))  # d/dx of -x^2/2
 -1.0
+>>> float(fad.grad(lambda scale: norm(0.0, scale).logpdf(1.0))(1.0))  # frozen, as in SciPy: d/ds (-1/(2s^2) - log s)
+0.0
 
 See Also: fad.scipy.special
 """
@@ -93,6 +95,30 @@ def _safe(mask: np.ndarray, x: Any, inside: float) -> Any:
     return x if np.all(mask) else fnp.where(mask, x, inside)
 
 
+@dataclass(frozen=True)
+class _Frozen:
+    """A distribution with its parameters fixed, as SciPy's ``norm(loc, scale)``: each method takes ``x`` only."""
+
+    dist: Any
+    args: tuple
+    kwds: dict
+
+    def __getattr__(self, method: str) -> Any:
+        if method.startswith("_"):  # copy, pickle and dataclass machinery: not a method of the distribution
+            raise AttributeError(method)
+        bound = getattr(self.dist, method)
+        if method == "entropy":
+            return lambda: bound(*self.args, **self.kwds)
+        return lambda x: bound(x, *self.args, **self.kwds)
+
+
+class _Freezable:
+    """``dist(*parameters)``: the frozen distribution, as in SciPy."""
+
+    def __call__(self, *args: Any, **kwds: Any) -> _Frozen:
+        return _Frozen(self, args, kwds)
+
+
 def _log_of(p: Any, complement: Any) -> Any:
     """``log(p)``, and ``log1p(-q)`` from the complement ``q = 1 - p`` where ``p > 1/2`` (no rounding of ``p`` to 1).
 
@@ -109,7 +135,7 @@ def _log_of(p: Any, complement: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class _Continuous:
+class _Continuous(_Freezable):
     """A continuous location-scale family, from its standardized log-density and distribution functions."""
 
     name: str
@@ -405,7 +431,7 @@ t = _T("t", ("df",))
 
 
 @dataclass(frozen=True)
-class _Discrete:
+class _Discrete(_Freezable):
     """A discrete family on the integers ``k >= lower`` (shifted by ``loc``)."""
 
     name: str
@@ -578,7 +604,7 @@ def _squeeze(y: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class _MultivariateNormal:
+class _MultivariateNormal(_Freezable):
     """The multivariate normal ``N(mean, cov)``, through the Cholesky factor ``cov = L L^T``."""
 
     name: str = "multivariate_normal"
@@ -630,7 +656,7 @@ class _MultivariateNormal:
 
 
 @dataclass(frozen=True)
-class _Dirichlet:
+class _Dirichlet(_Freezable):
     """The Dirichlet distribution; as in SciPy, the first axis of ``x`` holds the components."""
 
     name: str = "dirichlet"
