@@ -64,6 +64,9 @@ def test_discrete_values_are_scipys(name, data):
         # a log near 0 is compared absolutely: SciPy's log(cdf) there has a relative error of eps / |log|
         atol = 1e-14 if method.startswith("log") else 1e-300
         numpy.testing.assert_allclose(got, want, rtol=1e-8, atol=atol, err_msg=f"{name}.{method}")
+    # SciPy stops its sum earlier for long tails (nbinom with small n and p): 1e-9 apart there, fad the closer
+    numpy.testing.assert_allclose(getattr(stats, name).entropy(*params), getattr(scipy_stats, name).entropy(*params),
+                                  rtol=1e-8, atol=1e-14)  # fmt: skip
 
 
 @settings(max_examples=10)

@@ -497,6 +497,23 @@ class _Discrete(_Freezable):
         """``log P(X > k)``."""
         return self._cumulative("logsf", k, args, kwds, 0.0, -np.inf)
 
+    def entropy(self, *args: Any, **kwds: Any) -> Any:
+        """``-sum_k pmf(k) log pmf(k)``, summed over ``k`` well past where the tail is below 1e-15, as SciPy sums it."""
+        *s, _ = _parse(f"{self.name}.entropy", self.shapes, {"loc": 0.0}, args, kwds)
+        sv = [_plain(x) for x in s]
+        valid = self._valid(*sv)
+        with np.errstate(invalid="ignore"):
+            tail = getattr(scipy.stats, self.name).isf(1e-15, *sv)
+        last = 1.2 * np.nan_to_num(tail, nan=self.lower, posinf=self.lower) + 10
+        k = np.arange(self.lower, max(int(np.max(last, initial=self.lower)), self.lower) + 1, dtype=np.float64)
+        shape = np.broadcast_shapes(*(np.shape(v) for v in sv))
+        inside = (k <= np.expand_dims(np.broadcast_to(self._upper(*sv), shape), -1)) & np.expand_dims(
+            np.broadcast_to(valid, shape), -1)  # fmt: skip
+        params = [fnp.expand_dims(_safe(valid, x, 0.5), -1) for x in s]
+        logpmf = self._logpmf(np.where(inside, k, self.lower), *params)
+        terms = fnp.where(inside, fnp.exp(logpmf) * logpmf, 0.0)
+        return _where(valid, -fnp.sum(terms, axis=-1), np.nan)
+
     def _logcdf(self, k: np.ndarray, *s: Any) -> Any:
         return _log_of(self._cdf(k, *s), lambda: self._sf(k, *s))
 

@@ -17,7 +17,7 @@ except ImportError:  # no SciPy: nothing to check
 
 F64 = numpy.float64
 CONTINUOUS_METHODS = ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "entropy")
-DISCRETE_METHODS = ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf")
+DISCRETE_METHODS = ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf", "entropy")
 
 
 def small(lo, hi, shape):
@@ -72,7 +72,11 @@ def discrete(draw, name, shape_ranges, integer_n=False, k_range=(0, 6)):
     params = [draw(small(lo, hi, sp)) for lo, hi in shape_ranges]
     if integer_n:  # binom: n an integer constant, at least k
         n = numpy.float64(k_range[1] + draw(st.integers(0, 3)))
+        if method == "entropy":
+            return (lambda p: dist.entropy(n, p)), tuple(params)
         return (lambda p: getattr(dist, method)(k, n, p)), tuple(params)
+    if method == "entropy":
+        return dist.entropy, tuple(params)
     return (lambda *s: getattr(dist, method)(k, *s)), tuple(params)
 
 
