@@ -30,6 +30,7 @@ LAYERS = (
     ("fad.numpy._joining",),
     ("fad.numpy._selection",),
     ("fad.numpy._updates",),
+    ("fad.numpy._signal",),
     ("fad.numpy.linalg._rules", "fad.numpy.fft"),
     ("fad.numpy.linalg._eig",),
     ("fad.numpy.linalg",),
@@ -37,6 +38,7 @@ LAYERS = (
     ("fad.numpy",),
     ("fad.scipy",),
     ("fad.scipy.special",),
+    ("fad.scipy.stats", "fad.scipy.linalg", "fad.scipy.signal"),
     # traced values as ndarrays, then the combinators on them
     ("fad.array",),
     ("fad.tape",),

@@ -33,6 +33,9 @@ NAMESPACES = {
     "fft.": "fad.numpy.fft",
     "scipy.special.": "fad.scipy.special",
     "scipy.integrate.": "fad.scipy.integrate",
+    "scipy.stats.": "fad.scipy.stats",
+    "scipy.linalg.": "fad.scipy.linalg",
+    "scipy.signal.": "fad.scipy.signal",
 }
 
 

@@ -15,7 +15,7 @@ array([0.        , 1.38177329])
 The modules below this namespace, lowest first (each imports only modules before it)::
 
     _base < _elementwise < _products < _reductions < _statistics < _construction < _shapes
-          < _joining < _selection < _updates < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
+          < _joining < _selection < _updates, _signal < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
 
 ``linalg`` and ``fft`` are loaded on first use (``fad.numpy.linalg``), or by importing them.
 """
@@ -37,6 +37,7 @@ from fad.numpy import (
     _reductions,
     _selection,
     _shapes,
+    _signal,
     _statistics,
     _updates,
 )
@@ -48,11 +49,12 @@ from fad.numpy._products import *  # noqa: F403
 from fad.numpy._reductions import *  # noqa: F403
 from fad.numpy._selection import *  # noqa: F403
 from fad.numpy._shapes import *  # noqa: F403
+from fad.numpy._signal import *  # noqa: F403
 from fad.numpy._statistics import *  # noqa: F403
 from fad.numpy._updates import *  # noqa: F403
 
 _GROUPS = (_elementwise, _products, _reductions, _statistics, _construction, _shapes, _joining, _selection,
-           _updates, _polynomials)
+           _updates, _signal, _polynomials)
 _SUBMODULES = ("linalg", "fft")  # loaded on first attribute access
 
 __all__ = sorted(set().union(*(group.__all__ for group in _GROUPS)))
