@@ -15,7 +15,8 @@ array([0.        , 1.38177329])
 The modules below this namespace, lowest first (each imports only modules before it)::
 
     _base < _elementwise < _products < _reductions < _statistics < _construction < _shapes
-          < _joining < _selection < _updates, _signal < linalg._rules < linalg._eig < linalg < fft < _polynomials < fad.numpy
+          < _joining < _selection < _updates, _signal < linalg._rules < linalg._eig < linalg
+          < fft < _polynomials < fad.numpy
 
 ``linalg`` and ``fft`` are loaded on first use (``fad.numpy.linalg``), or by importing them.
 """
