@@ -143,7 +143,7 @@ def _complex_case(f, kind="general", **kwargs):
 @st.composite
 def _complex_solves(draw):
     re, im = draw(complex_spectral())
-    b = draw(fst.arrays((re.shape[-1], 2), numpy.float64))
+    b = draw(fst.arrays((*re.shape[:-1], 2), numpy.float64))  # b with a's batch axes: one reading in NumPy 1 and 2
     return _complex(lambda z, b: la.solve(z, b * (1 + 0.5j))), (re, im, b)
 
 
