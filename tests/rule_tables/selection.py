@@ -277,9 +277,11 @@ def updates(draw, hows):
     shape = numpy.empty(x.shape)[index].shape
     v_shape = draw(st.sampled_from([shape, shape[1:] if shape else shape, ()]))
     v = numpy.round(draw(fst.arrays(v_shape, numpy.float64)) * 2) / 2 + 0.375
-    v = v + 0.2 * numpy.arange(v.size).reshape(v.shape) / max(v.size, 1)  # distinct: no ties at a repeated index
     if "multiply" in hows:  # a product over repeated indices: keep the values moderate
         v = numpy.clip(v, -1.5, 1.5)
+    # distinct, so no ties at a repeated index (after the clip, which would make ties), and
+    # at least 0.025 from every value of x's grid
+    v = v + 0.1 * numpy.arange(v.size).reshape(v.shape) / max(v.size, 1)
     return (lambda x, v: tuple(getattr(np.at(x)[index], how)(v) for how in hows)), (x, v)
 
 
