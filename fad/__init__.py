@@ -12,12 +12,12 @@ note; every transform is a pure function that builds a tape and folds it backwar
 12.0
 """
 
+from fad.checkpoint import checkpoint
 from fad.core import Primitive, primitive
 from fad.explain import Explanation, explain, masked_apply
 from fad.rows import Entry
 from fad.tape import Tape
 from fad.transforms import (
-    checkpoint,
     elementwise_grad,
     grad,
     hessian,

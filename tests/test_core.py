@@ -113,7 +113,7 @@ def test_cotangents_are_released_as_the_fold_passes():
             x = np.sin(x) * 0.5 + x
         return x
 
-    traced = fad.transforms._trace_call(chain, (numpy.ones(10),), "test")
+    traced = fad.tracing.trace_call(chain, (numpy.ones(10),), "test")
     from functools import reduce
 
     reduce(watched, reversed(traced.trace.entries), {traced.y_nodes[0]: numpy.ones(10)})
@@ -148,7 +148,7 @@ def test_tape_rows_are_left_to_the_garbage_collector_after_one_collection():
             x = np.tanh(np.sin(x) * 0.9 + 0.1)
         return x
 
-    traced = fad.transforms._trace_call(chain, (0.3,), "test")
+    traced = fad.tracing.trace_call(chain, (0.3,), "test")
     gc.collect()
     gc.collect()  # a row met in the same collection as its inputs' tuple is let go at the next
     rows = traced.trace.entries.rows
@@ -162,7 +162,7 @@ def test_rows_keep_only_what_the_vjp_reads():
     # lets the others go, so a network's pre-activations are freed during the forward pass.
     assert 1 in np.tanh.unread and 0 in np.sin.unread and 0 in np.matmul.unread and 1 in np.exp.unread
     W = numpy.ones((3, 3))
-    traced = fad.transforms._trace_call(lambda x: np.tanh(x @ W), (numpy.ones((2, 3)),), "test")
+    traced = fad.tracing.trace_call(lambda x: np.tanh(x @ W), (numpy.ones((2, 3)),), "test")
     matmul_entry, tanh_entry = traced.trace.entries
     assert matmul_entry.value is None  # y = x @ W: not kept
     assert tanh_entry.value is not None and tanh_entry.inputs[0] is None  # tanh keeps y, drops its input

@@ -38,11 +38,14 @@ LAYERS = (
     ("fad.numpy",),
     ("fad.scipy",),
     ("fad.scipy.special",),
+    ("fad.scipy._distributions",),
     ("fad.scipy.stats", "fad.scipy.linalg", "fad.scipy.signal"),
     # traced values as ndarrays, then the combinators on them
     ("fad.array",),
     ("fad.tape",),
+    ("fad.tracing",),
     ("fad.transforms",),
+    ("fad.checkpoint",),
     ("fad.explain",),
     ("fad",),
     # built on the public combinators: odeint differentiates the user's func with fad.pullback

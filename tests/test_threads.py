@@ -75,7 +75,7 @@ def test_threads_recording_on_one_trace_get_the_serial_gradient(workers, chunks,
 
 def test_node_numbers_are_unique_when_threads_record():
     x = numpy.linspace(0.0, 1.0, 64)
-    traced = fad.transforms._trace_call(lambda x: pooled(x, 8, 8, 40), (x,), "test")
+    traced = fad.tracing.trace_call(lambda x: pooled(x, 8, 8, 40), (x,), "test")
     def outs(entry):
         return entry.out if isinstance(entry.out, tuple) else (entry.out,)
 
