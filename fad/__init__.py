@@ -14,7 +14,6 @@ note; every transform is a pure function that builds a tape and folds it backwar
 
 from fad.checkpoint import checkpoint
 from fad.core import Primitive, primitive
-from fad.explain import Explanation, explain, masked_apply
 from fad.rows import Entry
 from fad.tape import Tape
 from fad.transforms import (
@@ -54,3 +53,15 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``fad.explain``, ``fad.Explanation`` and ``fad.masked_apply``, from :mod:`fad.explanations` on first use.
+
+    They are only needed when a gradient goes wrong, so ``import fad`` does not pay for them.
+    """
+    if name in ("explain", "Explanation", "masked_apply"):
+        import fad.explanations
+
+        return getattr(fad.explanations, name)
+    raise AttributeError(f"module 'fad' has no attribute {name!r}")

@@ -46,7 +46,7 @@ LAYERS = (
     ("fad.tracing",),
     ("fad.transforms",),
     ("fad.checkpoint",),
-    ("fad.explain",),
+    ("fad.explanations",),
     ("fad",),
     # built on the public combinators: odeint differentiates the user's func with fad.pullback
     ("fad.scipy.integrate", "fad.optimizers"),
