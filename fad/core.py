@@ -294,7 +294,6 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     return result
 
 
-
 # --------------------------------------------------------------------------------------
 # The backward pass: a fold over the reversed tape
 # --------------------------------------------------------------------------------------
