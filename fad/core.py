@@ -247,9 +247,8 @@ class Trace:
 def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
     """Apply ``prim`` to arguments some of which are traced, recording it on a tape.
 
-    The innermost trace opens its own boxes; the primitive is applied to what is inside
-    them (which may still be traced by outer transforms, so each active transform records
-    one entry); the result is boxed again as a new node.
+    The innermost trace opens its own boxes; the primitive is applied to what is inside them
+    (maybe traced by outer transforms: each records one entry); the result is a new node.
     """
     trace = None
     for x in xs:
@@ -289,7 +288,7 @@ def bind(prim: Primitive, xs: tuple, params: dict) -> Any:
             elif i <= len(inputs):
                 inputs[i - 1] = None
     trace.entries.record(prim, inputs, params, nodes, out, y_kept)  # Entry(prim, inputs, ...), stored as a row
-    if trace.lines is not None:
+    if trace.lines is not None:  # for fad.tape and fad.explain only
         trace.lines.append(user_line())
     return result
 
