@@ -116,3 +116,10 @@ def test_import_fad_does_not_import_scipy():
     code = "import sys, fad; print(any(m.startswith(('scipy', 'fad.scipy')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_modules_stay_small_enough_to_read():
+    sizes = {name: len(path.read_text().splitlines()) for name, path in MODULES.items()}
+    assert sizes["fad.core"] <= 350, "fad/core.py is read in one sitting: keep it within 350 lines"
+    large = {name: n for name, n in sizes.items() if n > 700}
+    assert not large, f"modules over 700 lines: split them by role {large}"
